@@ -1,0 +1,199 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * The spill store: pageable frames.
+ *
+ * A MemvideoSpillPool owns a RAM budget, the count of resident bytes, an
+ * eviction order, one spill file (created unlinked, mode 0600, inside a
+ * private 0700 directory made with mkdtemp under the spill directory) and
+ * the codec used to write memories out (raw, or JPEG through TurboJPEG for
+ * the 8-bit layouts it supports directly).
+ *
+ * Its memories are ordinary GstMemory objects of a GstAllocator subclass
+ * (MemvideoSpillAllocator).  A memory is resident or spilled.  Mapping a
+ * spilled memory reads it back (decoding JPEG if needed) and the pointer
+ * stays valid until unmap; only unmapped memories are evicted.  A clean
+ * reload keeps its disk copy, so evicting it again writes nothing; a WRITE
+ * map drops the disk copy.  Memories are NO_SHARE: gst_buffer_copy_region()
+ * and friends copy instead of pointing into data that may move.
+ *
+ * The pool is reference counted and every memory holds a reference, so the
+ * pool outlives the element that created it while any memory lives.
+ *
+ * All functions are thread safe: the streaming thread, application threads
+ * and a main loop may map, unmap, copy and free memories of one pool at the
+ * same time.
+ */
+
+#ifndef __MEMVIDEO_SPILL_POOL_H__
+#define __MEMVIDEO_SPILL_POOL_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+typedef struct _MemvideoSpillPool MemvideoSpillPool;
+
+/**
+ * MemvideoSpillFormat:
+ * @MEMVIDEO_SPILL_FORMAT_RAW: bytes are written as they are (lossless, any data)
+ * @MEMVIDEO_SPILL_FORMAT_JPEG: raw video frames of a layout TurboJPEG supports
+ *   directly are JPEG-compressed; everything else falls back to raw
+ */
+typedef enum
+{
+  MEMVIDEO_SPILL_FORMAT_RAW = 0,
+  MEMVIDEO_SPILL_FORMAT_JPEG = 1,
+} MemvideoSpillFormat;
+
+/**
+ * MemvideoEviction:
+ * @MEMVIDEO_EVICTION_NEWEST: evict the most recently allocated resident
+ *   memory first: in a FIFO the newest frame is the one needed last
+ * @MEMVIDEO_EVICTION_LRU: evict the least recently mapped memory first
+ *   (random access)
+ */
+typedef enum
+{
+  MEMVIDEO_EVICTION_NEWEST = 0,
+  MEMVIDEO_EVICTION_LRU = 1,
+} MemvideoEviction;
+
+/**
+ * MemvideoSpillStats:
+ * @resident_bytes: bytes of pool memories held in RAM (mapped or not)
+ * @spilled_bytes: bytes the spilled memories occupy in the spill file
+ *   (encoded size)
+ * @frames_resident: number of live memories held in RAM
+ * @frames_spilled: number of live memories whose data is only on disk
+ * @spills: number of writes to the spill file since the pool was created
+ * @reloads: number of reads back from the spill file
+ * @write_errors: failed writes (the memory stayed resident)
+ * @disk_file_bytes: size of the spill file's allocated extents
+ */
+typedef struct
+{
+  guint64 resident_bytes;
+  guint64 spilled_bytes;
+  guint64 frames_resident;
+  guint64 frames_spilled;
+  guint64 spills;
+  guint64 reloads;
+  guint64 write_errors;
+  guint64 disk_file_bytes;
+} MemvideoSpillStats;
+
+#define MEMVIDEO_SPILL_ERROR (memvideo_spill_error_quark ())
+GQuark memvideo_spill_error_quark (void);
+
+/**
+ * MemvideoSpillError:
+ * @MEMVIDEO_SPILL_ERROR_DIRECTORY: the spill directory could not be used
+ *   (missing, not writable, mkdtemp or open failed)
+ * @MEMVIDEO_SPILL_ERROR_NO_SPACE: a write failed with ENOSPC or EFBIG
+ * @MEMVIDEO_SPILL_ERROR_MAX_DISK: the write would exceed max-disk
+ * @MEMVIDEO_SPILL_ERROR_IO: any other write or read error (EIO, ...)
+ * @MEMVIDEO_SPILL_ERROR_CODEC: JPEG encode or decode failed
+ */
+typedef enum
+{
+  MEMVIDEO_SPILL_ERROR_DIRECTORY,
+  MEMVIDEO_SPILL_ERROR_NO_SPACE,
+  MEMVIDEO_SPILL_ERROR_MAX_DISK,
+  MEMVIDEO_SPILL_ERROR_IO,
+  MEMVIDEO_SPILL_ERROR_CODEC,
+} MemvideoSpillError;
+
+/**
+ * MemvideoSpillErrorFunc:
+ * @pool: the pool
+ * @error: what failed; the message names the directory and the numbers
+ * @user_data: user data
+ *
+ * Called when a spill write fails (the memory stays resident, over budget)
+ * or a reload fails (the map fails).  Called without the pool lock held,
+ * from whatever thread triggered the write or read.
+ */
+typedef void (*MemvideoSpillErrorFunc) (MemvideoSpillPool * pool,
+    const GError * error, gpointer user_data);
+
+/* Creates the private directory and the unlinked spill file at once, so an
+ * unusable @directory (NULL = g_get_tmp_dir()) fails here with
+ * MEMVIDEO_SPILL_ERROR_DIRECTORY. */
+MemvideoSpillPool *memvideo_spill_pool_new (const gchar * directory,
+    GError ** error);
+MemvideoSpillPool *memvideo_spill_pool_ref (MemvideoSpillPool * pool);
+void memvideo_spill_pool_unref (MemvideoSpillPool * pool);
+
+/* Settings; may be changed at any time.  Lowering max-memory evicts at
+ * once.  max_memory = 0 spills every memory as soon as it is unmapped;
+ * max_disk = 0 means unlimited. */
+void memvideo_spill_pool_set_max_memory (MemvideoSpillPool * pool,
+    guint64 max_memory);
+guint64 memvideo_spill_pool_get_max_memory (MemvideoSpillPool * pool);
+void memvideo_spill_pool_set_max_disk (MemvideoSpillPool * pool,
+    guint64 max_disk);
+void memvideo_spill_pool_set_format (MemvideoSpillPool * pool,
+    MemvideoSpillFormat format);
+void memvideo_spill_pool_set_jpeg_quality (MemvideoSpillPool * pool,
+    gint quality);
+void memvideo_spill_pool_set_eviction (MemvideoSpillPool * pool,
+    MemvideoEviction eviction);
+void memvideo_spill_pool_set_error_func (MemvideoSpillPool * pool,
+    MemvideoSpillErrorFunc func, gpointer user_data, GDestroyNotify notify);
+
+/* The private directory holding the spill file (for messages). */
+const gchar *memvideo_spill_pool_get_directory (MemvideoSpillPool * pool);
+void memvideo_spill_pool_get_stats (MemvideoSpillPool * pool,
+    MemvideoSpillStats * stats);
+
+/* The pool's allocator (transfer none; lives as long as the pool).  Can be
+ * offered upstream in an ALLOCATION query.  gst_allocator_alloc() on it
+ * gives raw-codec memories. */
+GstAllocator *memvideo_spill_pool_get_allocator (MemvideoSpillPool * pool);
+
+/* A new pageable memory of @size bytes, resident and uninitialised.  When
+ * @vinfo is not NULL and the pool's format is JPEG, the memory is spilled
+ * as JPEG using @vinfo and the plane @offset/@stride layout (NULL = the
+ * layout of @vinfo); otherwise raw. */
+GstMemory *memvideo_spill_pool_alloc (MemvideoSpillPool * pool, gsize size,
+    const GstVideoInfo * vinfo, const gsize * offset, const gint * stride);
+
+/* A new buffer whose data is one pageable memory holding a copy of @src's
+ * data, with @src's timestamps, flags and metas (GstVideoMeta included).
+ * @vinfo as for memvideo_spill_pool_alloc().  Returns NULL and sets @error
+ * if @src cannot be mapped. */
+GstBuffer *memvideo_spill_pool_copy_buffer (MemvideoSpillPool * pool,
+    GstBuffer * src, const GstVideoInfo * vinfo, GError ** error);
+
+/* TRUE when every memory of @buffer belongs to @pool. */
+gboolean memvideo_spill_pool_owns_buffer (MemvideoSpillPool * pool,
+    GstBuffer * buffer);
+/* TRUE when @mem is a pageable memory (of any pool). */
+gboolean memvideo_is_spill_memory (GstMemory * mem);
+/* The pool owning @mem (transfer none), or NULL. */
+MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
+
+/* Copies @size bytes at @offset of @mem into @dest without changing its
+ * residency: resident data is copied, a raw spill is read straight from
+ * the spill file (no reload, no budget change), a JPEG spill is decoded
+ * into a temporary.  For snapshots of many memories (memsink's
+ * get-bytes) that must not pull everything back into RAM. */
+gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
+    guint8 * dest, gsize size, GError ** error);
+
+/* Evict until the budget holds (e.g. after many unmaps).  Normally called
+ * internally on unmap and on alloc. */
+void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
+
+G_END_DECLS
+
+#endif /* __MEMVIDEO_SPILL_POOL_H__ */
