@@ -11,7 +11,10 @@
  * extract: write the keyframes of a video as JPEG files.
  *
  *   extract INPUT OUTDIR [--threshold T] [--interval SECONDS]
- *           [--max-memory BYTES] [--spill jpeg|raw]
+ *           [--max-memory BYTES] [--spill jpeg|raw] [NAME=VALUE ...]
+ *
+ * NAME=VALUE arguments set any other keyframeselect property, e.g.
+ * roi-width=1000 or settle-time=500000000 (in the element's units).
  *
  * Runs
  *
@@ -80,6 +83,7 @@ typedef struct
   GstClockTime interval;
   guint64 max_memory;
   const gchar *spill;
+  gchar **properties;           /* NAME=VALUE for keyframeselect */
 
   /* the pipeline; everything below is only touched from the main loop */
   GstElement *pipeline;
@@ -196,7 +200,7 @@ parse_command_line (Extract * ex, int argc, char **argv)
   gchar *spill = NULL;
   GOptionEntry entries[] = {
     {"threshold", 0, 0, G_OPTION_ARG_STRING, &threshold,
-        "Change score (0-1) that selects a frame (default: the element's)",
+          "Change score (0-1) that selects a frame (default: the element's)",
         "T"},
     {"interval", 0, 0, G_OPTION_ARG_STRING, &interval,
           "Select a frame at least every SECONDS (0 = off; default: the "
@@ -207,19 +211,23 @@ parse_command_line (Extract * ex, int argc, char **argv)
           "allowed (default: 64M)",
         "BYTES"},
     {"spill", 0, 0, G_OPTION_ARG_STRING, &spill,
-        "How frames beyond the budget go to disk: raw or jpeg (default: raw)",
+          "How frames beyond the budget go to disk: raw or jpeg (default: raw)",
         "FORMAT"},
     {NULL}
   };
   GOptionContext *ctx;
   GError *err = NULL;
+  GPtrArray *props;
+  gint i, n_pos;
   int ret = EXIT_OK;
 
-  ctx = g_option_context_new ("INPUT OUTDIR");
+  ctx = g_option_context_new ("INPUT OUTDIR [NAME=VALUE ...]");
   g_option_context_set_summary (ctx,
       "Select the keyframes of a video (visual change plus a periodic "
       "heartbeat),\nhold them under a RAM budget and write them to OUTDIR "
-      "as JPEG files\nplus index.json.");
+      "as JPEG files\nplus index.json.  NAME=VALUE sets any other "
+      "keyframeselect property\n(e.g. roi-width=1000, settle-time=500000000; "
+      "sizes in bytes, times in ns).");
   g_option_context_set_description (ctx,
       "Exit codes: 0 success, 1 pipeline error, 2 bad command line, "
       "3 INPUT missing\nor unreadable, 4 INPUT not a decodable video, "
@@ -235,15 +243,28 @@ parse_command_line (Extract * ex, int argc, char **argv)
     ret = EXIT_USAGE;
     goto done;
   }
-  if (argc != 3) {
+  n_pos = 0;
+  for (i = 1; i < argc; i++)
+    if (strchr (argv[i], '=') == NULL)
+      n_pos++;
+  if (n_pos != 2) {
     g_printerr ("extract: expected INPUT and OUTDIR, got %d argument%s\n",
-        argc - 1, argc == 2 ? "" : "s");
+        n_pos, n_pos == 1 ? "" : "s");
     print_usage_hint ();
     ret = EXIT_USAGE;
     goto done;
   }
-  ex->input = argv[1];
-  ex->outdir = argv[2];
+  props = g_ptr_array_new ();
+  for (i = 1; i < argc; i++) {
+    if (strchr (argv[i], '=') != NULL)
+      g_ptr_array_add (props, g_strdup (argv[i]));
+    else if (ex->input == NULL)
+      ex->input = argv[i];
+    else
+      ex->outdir = argv[i];
+  }
+  g_ptr_array_add (props, NULL);
+  ex->properties = (gchar **) g_ptr_array_free (props, FALSE);
 
   if (threshold != NULL) {
     if (!parse_double (threshold, &ex->threshold) || ex->threshold < 0.0
@@ -433,6 +454,43 @@ on_no_more_pads (GstElement * decodebin, gpointer user_data)
   gst_object_unref (sinkpad);
 }
 
+/* NAME=VALUE arguments: any keyframeselect property, checked the way
+ * gst-launch-1.0 would parse it, but refusing unknown names and values out
+ * of range instead of warning. */
+static gboolean
+set_properties (Extract * ex)
+{
+  gchar **p;
+
+  for (p = ex->properties; p != NULL && *p != NULL; p++) {
+    gchar **kv = g_strsplit (*p, "=", 2);
+    GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS
+        (ex->select), kv[0]);
+    GValue v = G_VALUE_INIT;
+    gboolean ok = FALSE;
+
+    if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE)) {
+      g_printerr ("extract: '%s': keyframeselect has no writable property "
+          "'%s' (see gst-inspect-1.0 keyframeselect)\n", *p, kv[0]);
+    } else {
+      g_value_init (&v, pspec->value_type);
+      if (!gst_value_deserialize_with_pspec (&v, kv[1], pspec)
+          || g_param_value_validate (pspec, &v))
+        g_printerr ("extract: '%s': not a valid value for keyframeselect's "
+            "%s (%s)\n", *p, kv[0], g_param_spec_get_blurb (pspec));
+      else
+        ok = TRUE;
+      if (ok)
+        g_object_set_property (G_OBJECT (ex->select), kv[0], &v);
+      g_value_unset (&v);
+    }
+    g_strfreev (kv);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static int
 build_pipeline (Extract * ex, const gchar * uri)
 {
@@ -469,9 +527,11 @@ build_pipeline (Extract * ex, const gchar * uri)
   gst_util_set_object_arg (G_OBJECT (ex->spiller), "spill-format", ex->spill);
   g_object_set (ex->spiller, "max-memory", ex->max_memory, NULL);
   /* Held frames arrive already pageable, so memsink keeps them in
-   * memspill's pool; sync=false processes the file as fast as it decodes. */
+   * memspill's pool (its own budget only matters for other buffers). */
   gst_util_set_object_arg (G_OBJECT (ex->sink), "mode", "samples");
-  g_object_set (ex->sink, "sync", FALSE, "max-memory", ex->max_memory, NULL);
+  g_object_set (ex->sink, "max-memory", ex->max_memory, NULL);
+  if (!set_properties (ex))
+    return EXIT_USAGE;
 
   gst_bin_add_many (GST_BIN (ex->pipeline), src, convert, filter, ex->select,
       ex->spiller, ex->sink, NULL);
@@ -482,8 +542,7 @@ build_pipeline (Extract * ex, const gchar * uri)
     return EXIT_PIPELINE;
   }
   g_signal_connect (src, "pad-added", G_CALLBACK (on_pad_added), convert);
-  g_signal_connect (src, "no-more-pads", G_CALLBACK (on_no_more_pads),
-      convert);
+  g_signal_connect (src, "no-more-pads", G_CALLBACK (on_no_more_pads), convert);
   return EXIT_OK;
 }
 
@@ -929,6 +988,7 @@ main (int argc, char **argv)
 out:
   if (ex.pipeline != NULL && ret != EXIT_OK && ex.loop == NULL)
     gst_object_unref (ex.pipeline);
+  g_strfreev (ex.properties);
   g_free (uri);
   return ret;
 }

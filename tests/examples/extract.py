@@ -5,7 +5,10 @@
 """extract.py: write the keyframes of a video as JPEG files (Python version).
 
     extract.py INPUT OUTDIR [--threshold T] [--interval SECONDS]
-               [--max-memory BYTES] [--spill jpeg|raw]
+               [--max-memory BYTES] [--spill jpeg|raw] [NAME=VALUE ...]
+
+NAME=VALUE arguments set any other keyframeselect property, e.g.
+roi-width=1000 or settle-time=500000000 (in the element's units).
 
 The same job as the C example `extract`, through memsink's action signals:
 
@@ -39,7 +42,7 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GLib", "2.0")
-from gi.repository import GLib, Gst  # noqa: E402
+from gi.repository import GLib, GObject, Gst  # noqa: E402
 
 EXIT_OK = 0
 EXIT_PIPELINE = 1
@@ -54,7 +57,8 @@ KEYFRAME_META = "GstKeyframeSelectMeta"
 JPEG_QUALITY = 92
 DEFAULT_MAX_MEMORY = 64 * 1024 * 1024
 USAGE = ("usage: extract.py INPUT OUTDIR [--threshold T] "
-         "[--interval SECONDS] [--max-memory BYTES] [--spill jpeg|raw]")
+         "[--interval SECONDS] [--max-memory BYTES] [--spill jpeg|raw] "
+         "[NAME=VALUE ...]")
 
 
 class UsageError(Exception):
@@ -79,7 +83,8 @@ def parse_bytes(text):
 
 def parse_args(argv):
     opts = {"threshold": None, "interval": None,
-            "max_memory": DEFAULT_MAX_MEMORY, "spill": "raw"}
+            "max_memory": DEFAULT_MAX_MEMORY, "spill": "raw",
+            "properties": []}
     pos = []
     i = 0
     while i < len(argv):
@@ -128,6 +133,8 @@ def parse_args(argv):
                     raise UsageError(
                         f"--spill '{value}': expected raw or jpeg")
                 opts["spill"] = value
+        elif "=" in a:
+            opts["properties"].append(a.split("=", 1))
         else:
             pos.append(a)
         i += 1
@@ -184,6 +191,35 @@ def prepare_outdir(outdir):
         if name.startswith("keyframe-") and name.endswith(".jpg"):
             os.unlink(os.path.join(outdir, name))
     return None
+
+
+def convert_value(pspec, text):
+    """@text as a value of the property, or None if invalid/out of range."""
+    fundamental = pspec.value_type.fundamental
+    try:
+        if fundamental == GObject.TYPE_BOOLEAN:
+            return {"true": True, "yes": True, "1": True, "false": False,
+                    "no": False, "0": False}[text.lower()]
+        if fundamental == GObject.TYPE_ENUM:
+            for number, v in pspec.enum_class.__enum_values__.items():
+                if text in (v.value_nick, v.value_name, str(number)):
+                    return number
+            return None
+        if fundamental in (GObject.TYPE_INT, GObject.TYPE_UINT,
+                           GObject.TYPE_INT64, GObject.TYPE_UINT64,
+                           GObject.TYPE_LONG, GObject.TYPE_ULONG):
+            v = int(text, 0)
+        elif fundamental in (GObject.TYPE_DOUBLE, GObject.TYPE_FLOAT):
+            v = float(text)
+        elif fundamental == GObject.TYPE_STRING:
+            return text
+        else:
+            return None
+    except (KeyError, ValueError):
+        return None
+    if not pspec.minimum <= v <= pspec.maximum:
+        return None
+    return v
 
 
 class JpegWriter:
@@ -250,7 +286,7 @@ class Extract:
         self.pipeline = Gst.parse_launch(
             "uridecodebin name=src ! videoconvert name=convert ! "
             "video/x-raw,format=I420 ! keyframeselect name=select ! "
-            "memspill name=spill ! memsink name=sink mode=samples sync=false")
+            "memspill name=spill ! memsink name=sink mode=samples")
         self.pipeline.get_by_name("src").set_property("uri", uri)
         self.select = self.pipeline.get_by_name("select")
         self.spill = self.pipeline.get_by_name("spill")
@@ -262,8 +298,23 @@ class Extract:
         Gst.util_set_object_arg(self.spill, "spill-format", opts["spill"])
         self.spill.set_property("max-memory", opts["max_memory"])
         self.sink.set_property("max-memory", opts["max_memory"])
+        for name, value in opts["properties"]:
+            self.set_property(name, value)
         self.pipeline.get_by_name("src").connect("no-more-pads",
                                                  self.on_no_more_pads)
+
+    def set_property(self, name, value):
+        """NAME=VALUE: any keyframeselect property, checked like extract."""
+        pspec = self.select.find_property(name)
+        if pspec is None or not pspec.flags & GObject.ParamFlags.WRITABLE:
+            raise UsageError(f"'{name}={value}': keyframeselect has no "
+                             f"writable property '{name}' (see "
+                             "gst-inspect-1.0 keyframeselect)")
+        v = convert_value(pspec, value)
+        if v is None:
+            raise UsageError(f"'{name}={value}': not a valid value for "
+                             f"keyframeselect's {name} ({pspec.blurb})")
+        self.select.set_property(name, v)
 
     def on_no_more_pads(self, decodebin):
         pad = self.pipeline.get_by_name("convert").get_static_pad("sink")
@@ -465,10 +516,15 @@ def main(argv):
             return fail(EXIT_MISSING_ELEMENT,
                         f"GStreamer element '{factory}' is not installed"
                         + hint)
+    try:
+        extract = Extract(opts, uri)
+    except UsageError as e:
+        print(f"extract.py: {e}", file=sys.stderr)
+        return EXIT_USAGE
     problem = prepare_outdir(opts["outdir"])
     if problem:
         return fail(EXIT_OUTDIR, problem)
-    return Extract(opts, uri).run()
+    return extract.run()
 
 
 if __name__ == "__main__":

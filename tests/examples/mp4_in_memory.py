@@ -45,7 +45,7 @@ def encode_mp4_in_memory(input_path=None, frames=150, width=640, height=360,
                   "framerate=25/1")
     pipeline = Gst.parse_launch(
         f"{source} ! x264enc speed-preset=veryfast ! h264parse ! mp4mux ! "
-        f"memsink name=sink max-memory={max_memory} sync=false")
+        f"memsink name=sink max-memory={max_memory}")
     if input_path:
         pipeline.get_by_name("src").set_property("location", input_path)
     sink = pipeline.get_by_name("sink")
