@@ -755,6 +755,21 @@ read_selection (GstBuffer * buf, gdouble * score, gchar ** reason,
   }
 }
 
+static void
+count_reason (GPtrArray * reasons, GArray * counts, const gchar * reason)
+{
+  guint i, one = 1;
+
+  for (i = 0; i < reasons->len; i++) {
+    if (g_str_equal (g_ptr_array_index (reasons, i), reason)) {
+      g_array_index (counts, guint, i)++;
+      return;
+    }
+  }
+  g_ptr_array_add (reasons, g_strdup (reason));
+  g_array_append_val (counts, one);
+}
+
 /* Compresses one I420 frame with TurboJPEG straight from its planes,
  * honouring the strides of the (possibly reloaded) memory. */
 static gboolean
@@ -810,8 +825,9 @@ static int
 write_keyframes (Extract * ex)
 {
   GString *index = g_string_new (NULL);
-  GHashTable *reasons = g_hash_table_new_full (g_str_hash, g_str_equal,
-      g_free, NULL);
+  /* counts per reason, in the order the reasons are first seen */
+  GArray *counts = g_array_new (FALSE, TRUE, sizeof (guint));
+  GPtrArray *reasons = g_ptr_array_new_with_free_func (g_free);
   tjhandle tj = tjInitCompress ();
   gchar *path, *input_json;
   GError *err = NULL;
@@ -855,9 +871,7 @@ write_keyframes (Extract * ex)
       gst_sample_unref (sample);
       break;
     }
-    g_hash_table_insert (reasons, g_strdup (reason),
-        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (reasons,
-                    reason)) + 1));
+    count_reason (reasons, counts, reason);
 
     reason_json = json_escape (reason);
     g_string_append_printf (index, "%s\n    {\"time\": %.6f, \"pts\": %"
@@ -892,35 +906,35 @@ write_keyframes (Extract * ex)
   }
 
   if (ret == EXIT_OK) {
-    GHashTableIter it;
-    gpointer key, value;
-    GString *counts = g_string_new (NULL);
+    GString *text = g_string_new (NULL);
+    guint i;
     guint64 spills = 0, reloads = 0;
     gchar *budget = format_bytes (ex->max_memory);
     gchar *peak_ram = format_bytes (ex->peak_resident);
     gchar *peak_disk = format_bytes (ex->peak_spilled);
 
-    g_hash_table_iter_init (&it, reasons);
-    while (g_hash_table_iter_next (&it, &key, &value))
-      g_string_append_printf (counts, "%s%s %u", counts->len ? ", " : "",
-          (const gchar *) key, GPOINTER_TO_UINT (value));
+    for (i = 0; i < reasons->len; i++)
+      g_string_append_printf (text, "%s%s %u", i ? ", " : "",
+          (const gchar *) g_ptr_array_index (reasons, i),
+          g_array_index (counts, guint, i));
     g_object_get (ex->spiller, "spills", &spills, "reloads", &reloads, NULL);
     g_print ("\nextract: %u keyframes from %" G_GUINT64_FORMAT
         " frames in %.1f s%s%s%s\n", n, frames_in,
         (g_get_monotonic_time () - ex->start_time) / (gdouble) G_USEC_PER_SEC,
-        counts->len ? " (" : "", counts->str, counts->len ? ")" : "");
+        text->len ? " (" : "", text->str, text->len ? ")" : "");
     g_print ("extract: spill pool: budget %s, peak RAM %s, peak disk %s, "
         "%" G_GUINT64_FORMAT " spills, %" G_GUINT64_FORMAT " reloads (%s)\n",
         budget, peak_ram, peak_disk, spills, reloads, ex->spill);
     g_print ("extract: JPEG files and index.json are in %s\n", ex->outdir);
-    g_string_free (counts, TRUE);
+    g_string_free (text, TRUE);
     g_free (budget);
     g_free (peak_ram);
     g_free (peak_disk);
   }
 
   tjDestroy (tj);
-  g_hash_table_unref (reasons);
+  g_ptr_array_unref (reasons);
+  g_array_unref (counts);
   g_string_free (index, TRUE);
   return ret;
 }
