@@ -95,6 +95,11 @@ typedef struct
   gboolean interrupted;
   int exit_code;
 
+  /* PTS of the last frame keyframeselect received: the progress through
+   * the input (memsink only sees selected frames).  Guarded by lock. */
+  GMutex lock;
+  GstClockTime analysed;
+
   gboolean tty;
   gint64 start_time;
   gint64 last_line_time;
@@ -491,11 +496,27 @@ set_properties (Extract * ex)
   return TRUE;
 }
 
+/* Runs in the streaming thread for every decoded frame. */
+static GstPadProbeReturn
+on_frame (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  Extract *ex = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (GST_BUFFER_PTS_IS_VALID (buf)) {
+    g_mutex_lock (&ex->lock);
+    ex->analysed = GST_BUFFER_PTS (buf);
+    g_mutex_unlock (&ex->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static int
 build_pipeline (Extract * ex, const gchar * uri)
 {
   GstElement *src, *convert, *filter;
   GstCaps *caps;
+  GstPad *pad;
 
   ex->pipeline = gst_pipeline_new ("extract");
   src = make_element ("uridecodebin", "src");
@@ -541,6 +562,9 @@ build_pipeline (Extract * ex, const gchar * uri)
         "memspill ! memsink\n");
     return EXIT_PIPELINE;
   }
+  pad = gst_element_get_static_pad (ex->select, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_frame, ex, NULL);
+  gst_object_unref (pad);
   g_signal_connect (src, "pad-added", G_CALLBACK (on_pad_added), convert);
   g_signal_connect (src, "no-more-pads", G_CALLBACK (on_no_more_pads), convert);
   return EXIT_OK;
@@ -567,7 +591,10 @@ print_progress (Extract * ex, gboolean final)
     return;
   ex->last_line_time = now;
 
-  gst_element_query_position (ex->pipeline, GST_FORMAT_TIME, &pos);
+  g_mutex_lock (&ex->lock);
+  if (GST_CLOCK_TIME_IS_VALID (ex->analysed))
+    pos = (gint64) ex->analysed;
+  g_mutex_unlock (&ex->lock);
   gst_element_query_duration (ex->pipeline, GST_FORMAT_TIME, &dur);
   if (final && dur > 0)
     pos = dur;
@@ -948,6 +975,8 @@ main (int argc, char **argv)
   guint progress_id, sigint_id;
   int ret;
 
+  g_mutex_init (&ex.lock);
+  ex.analysed = GST_CLOCK_TIME_NONE;
   ret = parse_command_line (&ex, argc, argv);
   if (ret != EXIT_OK)
     return ret;
@@ -1004,5 +1033,6 @@ out:
     gst_object_unref (ex.pipeline);
   g_strfreev (ex.properties);
   g_free (uri);
+  g_mutex_clear (&ex.lock);
   return ret;
 }

@@ -283,6 +283,9 @@ class Extract:
         self.last_line = time.monotonic()
         self.peak_resident = 0
         self.peak_spilled = 0
+        # PTS of the last frame keyframeselect received: the progress
+        # through the input (memsink only sees the selected frames).
+        self.analysed = -1
         self.pipeline = Gst.parse_launch(
             "uridecodebin name=src ! videoconvert name=convert ! "
             "video/x-raw,format=I420 ! keyframeselect name=select ! "
@@ -298,6 +301,8 @@ class Extract:
         Gst.util_set_object_arg(self.spill, "spill-format", opts["spill"])
         self.spill.set_property("max-memory", opts["max_memory"])
         self.sink.set_property("max-memory", opts["max_memory"])
+        self.select.get_static_pad("sink").add_probe(
+            Gst.PadProbeType.BUFFER, self.on_frame)
         for name, value in opts["properties"]:
             self.set_property(name, value)
         self.pipeline.get_by_name("src").connect("no-more-pads",
@@ -316,6 +321,12 @@ class Extract:
                              f"keyframeselect's {name} ({pspec.blurb})")
         self.select.set_property(name, v)
 
+    def on_frame(self, pad, info):
+        pts = info.get_buffer().pts
+        if pts != Gst.CLOCK_TIME_NONE:
+            self.analysed = pts
+        return Gst.PadProbeReturn.OK
+
     def on_no_more_pads(self, decodebin):
         pad = self.pipeline.get_by_name("convert").get_static_pad("sink")
         if not pad.is_linked():
@@ -327,9 +338,8 @@ class Extract:
         if not self.tty and not final and now - self.last_line < 2.0:
             return True
         self.last_line = now
-        ok, pos = self.pipeline.query_position(Gst.Format.TIME)
+        pos = self.analysed
         okd, dur = self.pipeline.query_duration(Gst.Format.TIME)
-        pos = pos if ok else -1
         dur = dur if okd else -1
         if final and dur > 0:
             pos = dur
