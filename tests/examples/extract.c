@@ -1034,5 +1034,7 @@ out:
   g_strfreev (ex.properties);
   g_free (uri);
   g_mutex_clear (&ex.lock);
+  /* lets GST_TRACERS=leaks report anything left alive */
+  gst_deinit ();
   return ret;
 }
