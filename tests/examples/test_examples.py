@@ -13,6 +13,7 @@ GST_PLUGIN_PATH_1_0 / GST_PLUGIN_SYSTEM_PATH_1_0 / GST_REGISTRY.
 import http.server
 import json
 import os
+import pty
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,30 @@ def run(cmd, timeout=90):
     sys.stdout.write(p.stdout)
     sys.stderr.write(p.stderr)
     return p
+
+
+def run_on_pty(cmd):
+    """Runs @cmd with stderr on a pseudo-terminal; (status, stdout, tty)."""
+    print("$ " + " ".join(cmd) + "   (stderr on a pty)")
+    master, slave = pty.openpty()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break  # EIO: the child closed the terminal
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    out = p.stdout.read().decode()
+    p.wait(timeout=60)
+    tty = b"".join(chunks).decode(errors="replace")
+    sys.stdout.write(out)
+    sys.stdout.write(tty.replace("\r", "\n"))
+    return p.returncode, out, tty
 
 
 def decode_jpeg(path):
@@ -120,6 +145,17 @@ def run_extract(cmd, tmp, clip):
     if spills:
         n = int(spills[0].split(" spills, ")[0].rsplit(" ", 1)[1])
         check(n >= 6, f"only {n} spills with a budget of two frames")
+
+    # On a terminal the progress is one bar redrawn in place, full at the
+    # end, and the summary on stdout is the same.
+    out = os.path.join(tmp, "tty")
+    code, stdout, tty = run_on_pty(cmd + [clip, out])
+    check(code == 0, f"exit status {code} on a tty")
+    check("\r\033[K[" in tty, "no progress bar redrawn on the tty")
+    check("[" + "#" * 24 + "] 00:00:08.000 / 00:00:08.000  selected 4"
+          in tty, "the last progress bar is not full at 8 s with 4 selected")
+    check(" selected, RAM " not in tty, "periodic lines on a tty")
+    check(f"are in {out}" in stdout, "summary missing on a tty")
 
     # A second run into the same OUTDIR replaces the old keyframes.
     p = run(cmd + [clip, out, "--threshold", "1", "--interval", "0"])
