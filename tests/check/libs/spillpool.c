@@ -463,6 +463,7 @@ GST_START_TEST (test_copy_buffer)
   GstMapInfo map;
   gsize size, half;
   GError *err = NULL;
+  gpointer data;
 
   gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 64, 48);
   size = GST_VIDEO_INFO_SIZE (&vinfo);
@@ -472,8 +473,9 @@ GST_START_TEST (test_copy_buffer)
 
   /* two memories: one plain, one already spilled in the pool */
   src = gst_buffer_new ();
-  gst_buffer_append_memory (src, gst_memory_new_wrapped (0,
-          g_memdup2 (expect, half), half, 0, half, NULL, NULL));
+  data = g_memdup2 (expect, half);
+  gst_buffer_append_memory (src, gst_memory_new_wrapped (0, data, half, 0,
+          half, data, g_free));
   spilled = memvideo_spill_pool_alloc (pool, size - half, NULL, NULL, NULL);
   fail_unless (gst_memory_map (spilled, &map, GST_MAP_WRITE));
   memcpy (map.data, expect + half, size - half);
