@@ -49,6 +49,7 @@
 
 #include <gst/video/video.h>
 
+#include "memvideo/spillcodec.h"
 #include "memvideo/spillpool.h"
 #include "gstmemvideoelements.h"
 #include "gstmemspill.h"
@@ -693,38 +694,12 @@ gst_mem_spill_propose_allocation (GstBaseTransform * trans,
   return TRUE;
 }
 
-/* The layouts TurboJPEG compresses directly; the spill store falls back to
- * raw for everything else. */
-static gboolean
-format_is_jpeg_able (GstVideoFormat format)
-{
-  switch (format) {
-    case GST_VIDEO_FORMAT_I420:
-    case GST_VIDEO_FORMAT_YV12:
-    case GST_VIDEO_FORMAT_Y42B:
-    case GST_VIDEO_FORMAT_Y444:
-    case GST_VIDEO_FORMAT_GRAY8:
-    case GST_VIDEO_FORMAT_RGB:
-    case GST_VIDEO_FORMAT_BGR:
-    case GST_VIDEO_FORMAT_RGBx:
-    case GST_VIDEO_FORMAT_BGRx:
-    case GST_VIDEO_FORMAT_xRGB:
-    case GST_VIDEO_FORMAT_xBGR:
-    case GST_VIDEO_FORMAT_RGBA:
-    case GST_VIDEO_FORMAT_BGRA:
-    case GST_VIDEO_FORMAT_ARGB:
-    case GST_VIDEO_FORMAT_ABGR:
-      return TRUE;
-    default:
-      return FALSE;
-  }
-}
-
 static void
 gst_mem_spill_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
   State *state = &self->state;
+  MemvideoSpillLayout layout;
 
   GST_OBJECT_LOCK (self);
   state->format = self->settings.format;
@@ -733,8 +708,9 @@ gst_mem_spill_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
   if (state->format != MEMVIDEO_SPILL_FORMAT_JPEG ||
       state->jpeg_fallback_warned)
     return;
-  if (state->have_vinfo
-      && format_is_jpeg_able (GST_VIDEO_INFO_FORMAT (&state->vinfo)))
+  /* the spill store's own test, so element and store agree */
+  if (state->have_vinfo && memvideo_spill_layout_init (&layout, &state->vinfo,
+          NULL, NULL, GST_VIDEO_INFO_SIZE (&state->vinfo)))
     return;
 
   state->jpeg_fallback_warned = TRUE;
