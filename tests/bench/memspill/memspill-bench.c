@@ -1,0 +1,394 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * memspill / spill store benchmark at 1080p.  Every number is printed next
+ * to a peer measured in the same run, as a ratio; nothing is asserted.
+ *
+ *   memspill-bench raw  [frames]   spill + reload (raw) vs write()/pread()
+ *                                  of the same bytes in the same directory
+ *   memspill-bench jpeg [frames]   spill + reload (jpeg q90) vs a plain
+ *                                  TurboJPEG encode/decode loop
+ *   memspill-bench fifo [frames]   memspill ! queue ! slow consumer, both
+ *                                  eviction policies: spills, reloads/frame
+ *   memspill-bench rss  [frames]   peak RSS of an app holding every frame
+ *                                  vs baseline + max-memory
+ *
+ * raw and jpeg drive the spill store directly; fifo and rss use the
+ * memspill element from the plugin only (one copy of the store per
+ * process: the plugin's).  The spill directory is $TMPDIR (default /tmp).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <turbojpeg.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memvideo/spillpool.h"
+
+#define WIDTH 1920
+#define HEIGHT 1080
+#define MIB (1024.0 * 1024.0)
+
+static const gchar *
+spill_dir (void)
+{
+  return g_get_tmp_dir ();
+}
+
+/* One real 1080p I420 frame: SMPTE bars from videotestsrc. */
+static GstBuffer *
+grab_frame (GstVideoInfo * info)
+{
+  GstElement *p;
+  GstSample *s;
+  GstBuffer *buf;
+  GstCaps *caps;
+
+  p = gst_parse_launch ("videotestsrc pattern=smpte num-buffers=1 "
+      "! video/x-raw,format=I420,width=1920,height=1080 "
+      "! appsink name=sink", NULL);
+  g_assert (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  s = gst_app_sink_pull_sample (GST_APP_SINK (gst_bin_get_by_name (GST_BIN
+              (p), "sink")));
+  g_assert (s);
+  caps = gst_sample_get_caps (s);
+  gst_video_info_from_caps (info, caps);
+  buf = gst_buffer_copy_deep (gst_sample_get_buffer (s));
+  gst_sample_unref (s);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  return buf;
+}
+
+static gdouble
+now (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+/* Spills @n copies of @frame through a pool (all resident first, then
+ * max-memory=0 evicts them all) and maps each back; returns seconds. */
+static void
+store_spill_reload (GstBuffer * frame, const GstVideoInfo * info,
+    MemvideoSpillFormat format, guint n, gdouble * t_spill,
+    gdouble * t_reload, guint64 * disk_bytes)
+{
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (spill_dir (), NULL);
+  GstMemory **mems = g_new0 (GstMemory *, n);
+  MemvideoSpillStats st;
+  GstMapInfo src, map;
+  gdouble t0;
+  guint i;
+
+  g_assert (pool);
+  memvideo_spill_pool_set_format (pool, format);
+  memvideo_spill_pool_set_jpeg_quality (pool, 90);
+  memvideo_spill_pool_set_max_memory (pool, G_MAXUINT64);
+  gst_buffer_map (frame, &src, GST_MAP_READ);
+  for (i = 0; i < n; i++) {
+    mems[i] = memvideo_spill_pool_alloc (pool, src.size, info, NULL, NULL);
+    gst_memory_map (mems[i], &map, GST_MAP_WRITE);
+    memcpy (map.data, src.data, src.size);
+    gst_memory_unmap (mems[i], &map);
+  }
+  gst_buffer_unmap (frame, &src);
+
+  t0 = now ();
+  memvideo_spill_pool_set_max_memory (pool, 0);
+  *t_spill = now () - t0;
+  memvideo_spill_pool_get_stats (pool, &st);
+  g_assert (st.frames_spilled == n);
+  *disk_bytes = st.spilled_bytes;
+
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    if (!gst_memory_map (mems[i], &map, GST_MAP_READ))
+      g_error ("reload of frame %u failed", i);
+    gst_memory_unmap (mems[i], &map);
+  }
+  *t_reload = now () - t0;
+
+  for (i = 0; i < n; i++)
+    gst_memory_unref (mems[i]);
+  g_free (mems);
+  memvideo_spill_pool_unref (pool);
+}
+
+static int
+bench_raw (guint n)
+{
+  GstVideoInfo info;
+  GstBuffer *frame = grab_frame (&info);
+  gdouble t_spill, t_reload, t_write, t_read, t0;
+  guint64 disk;
+  GstMapInfo src;
+  gchar *path;
+  guint8 *back;
+  guint i;
+  int fd;
+
+  gst_buffer_map (frame, &src, GST_MAP_READ);
+  back = g_malloc (src.size);
+
+  /* peer: write() the same bytes to a file in the same directory, then
+   * pread() them; like the store, no fsync */
+  path = g_build_filename (spill_dir (), "memspill-bench-XXXXXX", NULL);
+  fd = g_mkstemp (path);
+  g_assert (fd >= 0);
+  unlink (path);
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    if (write (fd, src.data, src.size) != (gssize) src.size)
+      g_error ("write: %s", g_strerror (errno));
+  }
+  t_write = now () - t0;
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    if (pread (fd, back, src.size, (off_t) i * src.size) != (gssize) src.size)
+      g_error ("pread: %s", g_strerror (errno));
+  }
+  t_read = now () - t0;
+  close (fd);
+  g_free (path);
+
+  store_spill_reload (frame, &info, MEMVIDEO_SPILL_FORMAT_RAW, n, &t_spill,
+      &t_reload, &disk);
+
+  printf ("raw, %u frames of %.1f MiB (%s)\n", n, src.size / MIB,
+      spill_dir ());
+  printf ("  %-28s %9.0f MiB/s\n", "write() loop", n * src.size / MIB /
+      t_write);
+  printf ("  %-28s %9.0f MiB/s   ratio %.2f (target >= 0.80)\n",
+      "spill (raw)", n * src.size / MIB / t_spill, t_write / t_spill);
+  printf ("  %-28s %9.0f MiB/s\n", "pread() loop", n * src.size / MIB /
+      t_read);
+  printf ("  %-28s %9.0f MiB/s   ratio %.2f\n", "reload (raw)",
+      n * src.size / MIB / t_reload, t_read / t_reload);
+
+  g_free (back);
+  gst_buffer_unmap (frame, &src);
+  gst_buffer_unref (frame);
+  return 0;
+}
+
+static int
+bench_jpeg (guint n)
+{
+  GstVideoInfo info;
+  GstBuffer *frame = grab_frame (&info);
+  gdouble t_spill, t_reload, t_enc, t_dec, t0;
+  const guint8 *planes[3];
+  guint8 *dplanes[3];
+  int strides[3];
+  unsigned char *jpeg = NULL;
+  unsigned long jpeg_size = 0;
+  guint64 disk;
+  GstMapInfo src;
+  guint8 *back;
+  tjhandle enc = tjInitCompress (), dec = tjInitDecompress ();
+  guint i, p;
+
+  gst_buffer_map (frame, &src, GST_MAP_READ);
+  back = g_malloc (src.size);
+  for (p = 0; p < 3; p++) {
+    planes[p] = src.data + GST_VIDEO_INFO_PLANE_OFFSET (&info, p);
+    dplanes[p] = back + GST_VIDEO_INFO_PLANE_OFFSET (&info, p);
+    strides[p] = GST_VIDEO_INFO_PLANE_STRIDE (&info, p);
+  }
+
+  /* peer: the plain TurboJPEG loop on the same frame, same quality and
+   * subsampling, no file */
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    if (tjCompressFromYUVPlanes (enc, planes, WIDTH, strides, HEIGHT,
+            TJSAMP_420, &jpeg, &jpeg_size, 90, 0) != 0)
+      g_error ("tjCompressFromYUVPlanes: %s", tjGetErrorStr2 (enc));
+  }
+  t_enc = now () - t0;
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    if (tjDecompressToYUVPlanes (dec, jpeg, jpeg_size, dplanes, WIDTH,
+            strides, HEIGHT, 0) != 0)
+      g_error ("tjDecompressToYUVPlanes: %s", tjGetErrorStr2 (dec));
+  }
+  t_dec = now () - t0;
+
+  store_spill_reload (frame, &info, MEMVIDEO_SPILL_FORMAT_JPEG, n, &t_spill,
+      &t_reload, &disk);
+
+  printf ("jpeg q90 4:2:0, %u frames 1080p I420 (JPEG %lu bytes/frame "
+      "plain, %" G_GUINT64_FORMAT " spilled)\n", n, jpeg_size, disk / n);
+  printf ("  %-28s %9.1f frames/s\n", "TurboJPEG encode loop", n / t_enc);
+  printf ("  %-28s %9.1f frames/s   ratio %.2f (target >= 0.80)\n",
+      "spill (jpeg)", n / t_spill, t_enc / t_spill);
+  printf ("  %-28s %9.1f frames/s\n", "TurboJPEG decode loop", n / t_dec);
+  printf ("  %-28s %9.1f frames/s   ratio %.2f\n", "reload (jpeg)",
+      n / t_reload, t_dec / t_reload);
+
+  tjFree (jpeg);
+  tjDestroy (enc);
+  tjDestroy (dec);
+  g_free (back);
+  gst_buffer_unmap (frame, &src);
+  gst_buffer_unref (frame);
+  return 0;
+}
+
+/* The slow consumer reads every frame, then takes its time. */
+static GstPadProbeReturn
+slow_consumer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstMapInfo map;
+  guint64 *sum = user_data;
+
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    *sum += map.data[map.size / 2];
+    gst_buffer_unmap (buf, &map);
+  }
+  g_usleep (15 * 1000);
+  return GST_PAD_PROBE_OK;
+}
+
+static int
+bench_fifo (guint n)
+{
+  const gchar *policies[] = { "newest", "lru" };
+  guint i;
+
+  printf ("fifo: videotestsrc 1080p ! memspill max-memory=64MiB ! queue "
+      "! consumer (maps, 15 ms/frame), %u frames\n", n);
+  printf ("  %-8s %10s %10s %14s %14s %9s\n", "eviction", "spills",
+      "reloads", "spills/frame", "reloads/frame", "time s");
+  for (i = 0; i < G_N_ELEMENTS (policies); i++) {
+    gchar *desc = g_strdup_printf ("videotestsrc num-buffers=%u "
+        "pattern=smpte horizontal-speed=4 "
+        "! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 "
+        "! memspill name=spill max-memory=%u eviction=%s "
+        "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 "
+        "! fakesink name=sink sync=false", n, 64 * 1024 * 1024,
+        policies[i]);
+    GstElement *p = gst_parse_launch (desc, NULL);
+    GstElement *spill = gst_bin_get_by_name (GST_BIN (p), "spill");
+    GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+    GstPad *pad = gst_element_get_static_pad (sink, "sink");
+    guint64 spills, reloads, sum = 0;
+    GstMessage *msg;
+    gdouble t0 = now ();
+
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, slow_consumer, &sum,
+        NULL);
+    gst_element_set_state (p, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (p),
+        GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+      g_error ("fifo pipeline failed");
+    gst_message_unref (msg);
+    g_object_get (spill, "spills", &spills, "reloads", &reloads, NULL);
+    printf ("  %-8s %10" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT
+        " %14.2f %14.2f %9.1f\n", policies[i], spills, reloads,
+        (gdouble) spills / n, (gdouble) reloads / n, now () - t0);
+    gst_element_set_state (p, GST_STATE_NULL);
+    gst_object_unref (pad);
+    gst_object_unref (sink);
+    gst_object_unref (spill);
+    gst_object_unref (p);
+    g_free (desc);
+  }
+  return 0;
+}
+
+static guint64
+status_bytes (const gchar * field)
+{
+  gchar *contents = NULL, *line;
+  guint64 kib = 0;
+
+  g_file_get_contents ("/proc/self/status", &contents, NULL, NULL);
+  line = contents ? strstr (contents, field) : NULL;
+  if (line)
+    kib = g_ascii_strtoull (line + strlen (field) + 1, NULL, 10);
+  g_free (contents);
+  return kib * 1024;
+}
+
+static int
+bench_rss (guint n)
+{
+  const guint64 budget = 128 * 1024 * 1024;
+  const gsize frame = WIDTH * HEIGHT * 3 / 2;
+  GPtrArray *held = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_sample_unref);
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=%u "
+      "pattern=smpte horizontal-speed=4 "
+      "! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 "
+      "! memspill max-memory=%" G_GUINT64_FORMAT " ! appsink name=sink "
+      "sync=false wait-on-eos=false", n, budget);
+  GstElement *p = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
+  guint64 baseline, peak;
+  GstSample *s;
+  FILE *f;
+
+  baseline = status_bytes ("VmRSS:");
+  f = fopen ("/proc/self/clear_refs", "w");
+  if (f == NULL || fputs ("5", f) < 0)
+    baseline = status_bytes ("VmHWM:");
+  if (f)
+    fclose (f);
+
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  while ((s = gst_app_sink_pull_sample (GST_APP_SINK (sink))))
+    g_ptr_array_add (held, s);
+  peak = status_bytes ("VmHWM:");
+
+  printf ("rss: app holds all %u frames (%.0f MiB) behind memspill "
+      "max-memory=%.0f MiB\n", held->len, held->len * frame / MIB,
+      budget / MIB);
+  printf ("  baseline %.1f MiB, peak %.1f MiB: peak - baseline - max-memory "
+      "= %.2f frames (target <= 2)\n", baseline / MIB, peak / MIB,
+      ((gdouble) peak - baseline - budget) / frame);
+
+  gst_element_set_state (p, GST_STATE_NULL);
+  g_ptr_array_unref (held);
+  gst_object_unref (sink);
+  gst_object_unref (p);
+  g_free (desc);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  const gchar *mode = argc > 1 ? argv[1] : "";
+  guint n = argc > 2 ? (guint) atoi (argv[2]) : 0;
+
+  gst_init (&argc, &argv);
+  if (g_str_equal (mode, "raw"))
+    return bench_raw (n ? n : 300);
+  if (g_str_equal (mode, "jpeg"))
+    return bench_jpeg (n ? n : 100);
+  if (g_str_equal (mode, "fifo"))
+    return bench_fifo (n ? n : 300);
+  if (g_str_equal (mode, "rss"))
+    return bench_rss (n ? n : 600);
+  fprintf (stderr, "usage: %s raw|jpeg|fifo|rss [frames]\n", argv[0]);
+  return 2;
+}
