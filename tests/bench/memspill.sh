@@ -2,8 +2,8 @@
 # memspill and its spill store at 1080p against peers measured in the same
 # run: raw spill/reload vs write()/pread() in the same directory, JPEG
 # spill/reload vs a plain TurboJPEG loop on the same frame, a FIFO behind
-# `memspill ! queue` with a slow consumer under both eviction policies, and
-# peak RSS vs max-memory.  Prints ratios, asserts nothing.
+# `memspill ! queue` with a slow consumer and an app revisiting a hot set,
+# both under each eviction policy, and peak RSS vs max-memory.  Prints ratios, asserts nothing.
 #
 #   tests/bench/memspill.sh BUILDDIR [FRAMES]
 # Runs alone (after `ninja -C BUILDDIR`) or from scripts/bench.  The spill
@@ -17,7 +17,7 @@ if [ ! -x "$bench" ]; then
   exit 1
 fi
 export GST_PLUGIN_PATH_1_0="$build/plugins${GST_PLUGIN_PATH_1_0:+:$GST_PLUGIN_PATH_1_0}"
-for mode in raw jpeg fifo rss; do
+for mode in raw jpeg access fifo rss; do
   # one process each: the store's numbers are not disturbed by the others
   nice -n 10 "$bench" "$mode" $frames
 done

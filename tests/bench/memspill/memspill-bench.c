@@ -13,6 +13,8 @@
  *                                  of the same bytes in the same directory
  *   memspill-bench jpeg [frames]   spill + reload (jpeg q90) vs a plain
  *                                  TurboJPEG encode/decode loop
+ *   memspill-bench access [frames] an app revisiting a hot set among many
+ *                                  held frames, both eviction policies
  *   memspill-bench fifo [frames]   memspill ! queue ! slow consumer, both
  *                                  eviction policies: spills, reloads/frame
  *   memspill-bench rss  [frames]   peak RSS of an app holding every frame
@@ -315,6 +317,64 @@ bench_jpeg (guint n)
   return 0;
 }
 
+/* An application holding many frames and revisiting a few: 90% of the
+ * maps go to 8 hot frames, the rest anywhere; max-memory holds 16. */
+static int
+bench_access (guint n)
+{
+  const gchar *names[] = { "newest", "lru" };
+  const MemvideoEviction policies[] = { MEMVIDEO_EVICTION_NEWEST,
+    MEMVIDEO_EVICTION_LRU
+  };
+  const gsize size = WIDTH * HEIGHT * 3 / 2;
+  const guint accesses = 2000;
+  guint p;
+
+  printf ("access: %u held 1080p frames, max-memory = 16 frames, %u maps "
+      "(90%% to 8 hot frames)\n", n, accesses);
+  printf ("  %-8s %10s %16s %9s\n", "eviction", "reloads", "reloads/access",
+      "time s");
+  for (p = 0; p < G_N_ELEMENTS (policies); p++) {
+    MemvideoSpillPool *pool = memvideo_spill_pool_new (spill_dir (), NULL);
+    GstMemory **mems = g_new0 (GstMemory *, n);
+    GRand *rand = g_rand_new_with_seed (42);
+    MemvideoSpillStats st, st0;
+    GstMapInfo map;
+    gdouble t0;
+    guint i;
+
+    memvideo_spill_pool_set_eviction (pool, policies[p]);
+    memvideo_spill_pool_set_max_memory (pool, 16 * size);
+    for (i = 0; i < n; i++) {
+      mems[i] = memvideo_spill_pool_alloc (pool, size, NULL, NULL, NULL);
+      gst_memory_map (mems[i], &map, GST_MAP_WRITE);
+      memset (map.data, i & 0xff, size);
+      gst_memory_unmap (mems[i], &map);
+    }
+    memvideo_spill_pool_get_stats (pool, &st0);
+    t0 = now ();
+    for (i = 0; i < accesses; i++) {
+      guint k = g_rand_int_range (rand, 0, 10) < 9 ?
+          g_rand_int_range (rand, 0, 8) * (n / 8) :
+          (guint) g_rand_int_range (rand, 0, n);
+
+      if (!gst_memory_map (mems[k], &map, GST_MAP_READ))
+        g_error ("map failed");
+      gst_memory_unmap (mems[k], &map);
+    }
+    memvideo_spill_pool_get_stats (pool, &st);
+    printf ("  %-8s %10" G_GUINT64_FORMAT " %16.2f %9.1f\n", names[p],
+        st.reloads - st0.reloads,
+        (gdouble) (st.reloads - st0.reloads) / accesses, now () - t0);
+    for (i = 0; i < n; i++)
+      gst_memory_unref (mems[i]);
+    g_free (mems);
+    g_rand_free (rand);
+    memvideo_spill_pool_unref (pool);
+  }
+  return 0;
+}
+
 /* The slow consumer reads every frame, then takes its time. */
 static GstPadProbeReturn
 slow_consumer (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
@@ -449,10 +509,12 @@ main (int argc, char **argv)
     return bench_raw (n ? n : 300);
   if (g_str_equal (mode, "jpeg"))
     return bench_jpeg (n ? n : 100);
+  if (g_str_equal (mode, "access"))
+    return bench_access (n ? n : 200);
   if (g_str_equal (mode, "fifo"))
     return bench_fifo (n ? n : 300);
   if (g_str_equal (mode, "rss"))
     return bench_rss (n ? n : 600);
-  fprintf (stderr, "usage: %s raw|jpeg|fifo|rss [frames]\n", argv[0]);
+  fprintf (stderr, "usage: %s raw|jpeg|access|fifo|rss [frames]\n", argv[0]);
   return 2;
 }
