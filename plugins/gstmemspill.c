@@ -97,6 +97,8 @@ typedef struct
   /* from the current caps; only raw video has one */
   gboolean have_vinfo;
   GstVideoInfo vinfo;
+  /* the caps describe frames the store can spill as JPEG */
+  gboolean jpeg_able;
   /* spill-format of the frame being processed, copied in before_transform */
   MemvideoSpillFormat format;
   /* the one warning about JPEG falling back to raw was posted */
@@ -348,6 +350,7 @@ gst_mem_spill_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
+  gboolean reconfigure = FALSE;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -359,6 +362,7 @@ gst_mem_spill_set_property (GObject * object, guint prop_id,
       break;
     case PROP_SPILL_FORMAT:
       self->settings.format = g_value_get_enum (value);
+      reconfigure = TRUE;
       break;
     case PROP_JPEG_QUALITY:
       self->settings.jpeg_quality = g_value_get_int (value);
@@ -380,6 +384,10 @@ gst_mem_spill_set_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 
   gst_mem_spill_apply_settings (self);
+  /* whether upstream is offered our allocator depends on the format */
+  if (reconfigure)
+    gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (self),
+        gst_event_new_reconfigure ());
 }
 
 /* Statistics of the running pool, or the last ones seen before stop(). */
@@ -473,6 +481,7 @@ static void
 gst_mem_spill_reset_state (GstMemSpill * self)
 {
   self->state.have_vinfo = FALSE;
+  self->state.jpeg_able = FALSE;
   gst_video_info_init (&self->state.vinfo);
   self->state.format = DEFAULT_SPILL_FORMAT;
   self->state.jpeg_fallback_warned = FALSE;
@@ -638,9 +647,14 @@ gst_mem_spill_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
   GstStructure *s = gst_caps_get_structure (incaps, 0);
+  MemvideoSpillLayout layout;
 
   self->state.have_vinfo = gst_structure_has_name (s, "video/x-raw") &&
       gst_video_info_from_caps (&self->state.vinfo, incaps);
+  /* the spill store's own test, so element and store agree */
+  self->state.jpeg_able = self->state.have_vinfo &&
+      memvideo_spill_layout_init (&layout, &self->state.vinfo, NULL, NULL,
+      GST_VIDEO_INFO_SIZE (&self->state.vinfo));
   /* a new format may or may not be JPEG-able: say so again */
   self->state.jpeg_fallback_warned = FALSE;
 
@@ -699,7 +713,6 @@ gst_mem_spill_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
   State *state = &self->state;
-  MemvideoSpillLayout layout;
 
   GST_OBJECT_LOCK (self);
   state->format = self->settings.format;
@@ -708,9 +721,7 @@ gst_mem_spill_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
   if (state->format != MEMVIDEO_SPILL_FORMAT_JPEG ||
       state->jpeg_fallback_warned)
     return;
-  /* the spill store's own test, so element and store agree */
-  if (state->have_vinfo && memvideo_spill_layout_init (&layout, &state->vinfo,
-          NULL, NULL, GST_VIDEO_INFO_SIZE (&state->vinfo)))
+  if (state->jpeg_able)
     return;
 
   state->jpeg_fallback_warned = TRUE;
@@ -760,10 +771,13 @@ gst_mem_spill_prepare_output_buffer (GstBaseTransform * trans,
   if (pool == NULL)
     goto not_started;
 
-  /* an empty buffer (a gap) has nothing to page */
+  /* An empty buffer (a gap) has nothing to page.  Our allocator's memories
+   * spill raw: when JPEG is wanted they are copied like any other. */
   if (gst_buffer_get_size (inbuf) == 0 ||
       (memvideo_spill_pool_owns_buffer (pool, inbuf) &&
-          !buffer_is_from_bounded_pool (inbuf))) {
+          !buffer_is_from_bounded_pool (inbuf) &&
+          !(self->state.format == MEMVIDEO_SPILL_FORMAT_JPEG &&
+              self->state.jpeg_able))) {
     GST_LOG_OBJECT (self, "passing %" GST_PTR_FORMAT " through", inbuf);
     *outbuf = inbuf;
     memvideo_spill_pool_unref (pool);

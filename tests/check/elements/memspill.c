@@ -339,12 +339,27 @@ GST_START_TEST (test_allocation_query_and_passthrough)
   gst_buffer_unref (in);
   fail_unless (gst_buffer_pool_set_active (bpool, FALSE));
   gst_object_unref (bpool);
-  gst_object_unref (allocator);
 
   /* with spill-format=jpeg raw video is copied into memories that know
-   * their layout, so the allocator is not offered; other data gets it */
+   * their layout (even ours), so the allocator is not offered; other data
+   * gets it */
   g_object_set (h->element, "spill-format", 1, NULL);
   fail_unless (query_allocator (h, I420_CAPS) == NULL);
+  in = gst_buffer_new ();
+  gst_buffer_append_memory (in, gst_allocator_alloc (allocator, I420_SIZE,
+          NULL));
+  fail_unless (gst_buffer_map (in, &map, GST_MAP_WRITE));
+  fill_frame (map.data, map.size, 4);
+  gst_buffer_unmap (in, &map);
+  gst_buffer_ref (in);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (out != in);
+  fail_unless (buffer_is_pageable (out));
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  gst_object_unref (allocator);
+
   allocator = query_allocator (h, "application/octet-stream");
   fail_unless (allocator != NULL);
   gst_object_unref (allocator);
