@@ -34,13 +34,19 @@
  * returns GST_FLOW_ERROR for the next buffer; frames already handed out
  * stay readable.
  *
+ * Statistics (#GstMemSpill:resident-bytes, #GstMemSpill:spilled-bytes,
+ * #GstMemSpill:frames-resident, #GstMemSpill:frames-spilled,
+ * #GstMemSpill:spills, #GstMemSpill:reloads) cover every live frame of the
+ * element's pool, also those held downstream; see docs/memspill.md.
+ *
  * ## Example launch line
  * |[
- * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,width=640,height=480 ! memspill max-memory=4000000 ! fakesink
- * ]| Keeps at most about 4 MB of the frames fakesink holds in RAM.
+ * gst-launch-1.0 videotestsrc num-buffers=90 ! video/x-raw,width=1280,height=720,framerate=30/1 ! memspill max-memory=20000000 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! fakesink sync=true
+ * ]| The queue grows (the sink plays at 30 fps); at most about 20 MB of the
+ * waiting frames stay in RAM, the rest waits on disk.
  * |[
- * gst-launch-1.0 videotestsrc num-buffers=100 ! video/x-raw,format=I420,width=640,height=480 ! memspill max-memory=0 spill-format=jpeg jpeg-quality=95 ! queue max-size-buffers=100 ! fakesink
- * ]| Every frame waiting in the queue is spilled as a JPEG.
+ * gst-launch-1.0 videotestsrc num-buffers=90 ! video/x-raw,format=I420,width=1280,height=720,framerate=30/1 ! memspill max-memory=0 spill-format=jpeg jpeg-quality=95 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! fakesink sync=true
+ * ]| Every waiting frame is paged out as a JPEG.
  */
 
 #ifdef HAVE_CONFIG_H
