@@ -627,6 +627,7 @@ GST_START_TEST (test_unwritable_spill_directory)
   GError *err = NULL;
   gchar *dbg = NULL;
 
+  fail_unless (element != NULL);
   /* a regular file where the directory should be: fails even for root */
   fail_unless (g_file_set_contents (dir, "x", 1, NULL));
   g_object_set (element, "spill-directory", dir, NULL);
