@@ -19,6 +19,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (keyframeselect, plugin);
+  ret |= GST_ELEMENT_REGISTER (memspill, plugin);
 
   return ret;
 }
