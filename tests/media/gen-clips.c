@@ -170,7 +170,8 @@ gen_slides (const gchar * dir, GString * gt)
       "nothing else");
   check (gt, "slides-mean", "slides", "metric=mean", "0;57;131;190",
       "first;change;change;change", FPS / 2, 0, FALSE,
-      "metric=mean, its default threshold: every page change within 0.5 s");
+      "metric=mean with the default threshold: every page change within "
+      "0.5 s, nothing else");
   draw_frame_free (frame);
   draw_canvas_free (canvas);
 }
