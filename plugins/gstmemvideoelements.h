@@ -14,6 +14,7 @@
 
 G_BEGIN_DECLS
 
+GST_ELEMENT_REGISTER_DECLARE (keyframeselect);
 
 G_END_DECLS
 
