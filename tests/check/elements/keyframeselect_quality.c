@@ -160,6 +160,7 @@ run_clip (const gchar * file, const gchar * properties, gboolean drop,
 {
   GstAppSinkCallbacks cb = { NULL, NULL, on_new_sample, };
   GArray *msgs = g_array_new (FALSE, TRUE, sizeof (Selection));
+  GError *err = NULL;
   gchar *desc;
   GstElement *pipeline, *kfs, *sink;
   GstBus *bus;
@@ -169,8 +170,9 @@ run_clip (const gchar * file, const gchar * properties, gboolean drop,
   desc = g_strdup_printf ("filesrc location=\"%s/%s\" ! decodebin "
       "! videoconvert ! video/x-raw,format=I420 ! keyframeselect name=kfs "
       "! appsink name=sink sync=false", MEDIA_DIR, file);
-  pipeline = gst_parse_launch (desc, NULL);
-  fail_unless (pipeline != NULL, "cannot build %s", desc);
+  pipeline = gst_parse_launch (desc, &err);
+  fail_unless (pipeline != NULL && err == NULL, "cannot build %s: %s", desc,
+      err ? err->message : "?");
   g_free (desc);
   kfs = gst_bin_get_by_name (GST_BIN (pipeline), "kfs");
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
