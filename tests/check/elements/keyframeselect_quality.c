@@ -302,7 +302,8 @@ print_scores (const gchar * name, const gchar * file, const gchar * props)
   }
   sel = format_selections (msgs);
   g_printerr ("%s (%s, %s): threshold %.4f noise-level %u, max score %.4f "
-      "over %u frames\n  selected with drop=false: %s\n  scores >= 0.0005:%s\n",
+      "over %u frames\n  selected with drop=false: %s\n"
+      "  scores >= 0.0005:%s\n",
       name, file, *props ? props : "defaults", threshold, noise, max,
       c.scores->len, sel, s->str);
   g_free (sel);
