@@ -15,21 +15,19 @@
 
 #include "keyframe.h"
 
-/* Horizontal blocks are summed in 16 bits: rows * block * 255 must fit. */
-#define MAX_BLOCK 64
+/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
+#define MAX_CELL_WIDTH 128
 
 struct _MemvideoProxyBuilder
 {
   /* geometry the tables below were computed for */
   guint roi_width, roi_height, analysis_width;
   guint pw, ph;
+  guint cell;                   /* cell width in pixels, a power of two */
   guint rows;                   /* source rows averaged per proxy row */
-  guint block;                  /* power-of-two pixels summed per block */
-  guint nblocks;                /* blocks across the region */
+  guint shift;                  /* log2 (cell * rows) */
   guint *row_index;             /* ph * rows source rows, relative to roi.y */
-  guint *cell_end;              /* pw: first block after each cell */
-  guint32 *recip;               /* pw: 2^24 / pixels in the cell */
-  guint16 *acc;                 /* nblocks * block per-pixel row sums */
+  guint16 *acc;                 /* per-pixel-pair sums of one proxy row */
   guint16 *tmp;                 /* halving scratch */
 };
 
@@ -151,18 +149,27 @@ memvideo_luma_proxy_copy (MemvideoLumaProxy * dest,
   memcpy (dest->cells, src->cells, (gsize) src->width * src->height);
 }
 
+static guint
+cell_width_for (guint roi_width, guint analysis_width)
+{
+  gdouble want = (gdouble) roi_width / MAX (analysis_width, 1);
+  guint cell = 1;
+
+  /* the power of two nearest (in ratio) to the wanted cell width */
+  while (cell < MAX_CELL_WIDTH && cell * 2 <= roi_width &&
+      (gdouble) cell * G_SQRT2 < want)
+    cell *= 2;
+  return cell;
+}
+
 void
 memvideo_luma_proxy_size (const MemvideoRect * roi, guint analysis_width,
     guint * width, guint * height)
 {
-  guint pw, ph;
+  guint cell = cell_width_for (roi->width, analysis_width);
 
-  pw = MAX (1, MIN (analysis_width, roi->width));
-  ph = (guint) (((guint64) roi->height * pw + roi->width / 2) / roi->width);
-  ph = CLAMP (ph, 1, roi->height);
-
-  *width = pw;
-  *height = ph;
+  *width = MAX (1, roi->width / cell);
+  *height = MAX (1, roi->height / cell);
 }
 
 MemvideoProxyBuilder *
@@ -175,13 +182,9 @@ static void
 builder_free_tables (MemvideoProxyBuilder * b)
 {
   g_free (b->row_index);
-  g_free (b->cell_end);
-  g_free (b->recip);
   g_free (b->acc);
   g_free (b->tmp);
   b->row_index = NULL;
-  b->cell_end = NULL;
-  b->recip = NULL;
   b->acc = NULL;
   b->tmp = NULL;
 }
@@ -199,7 +202,7 @@ static void
 builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
     guint analysis_width)
 {
-  guint cell_w, i, j, k;
+  guint j, k;
 
   if (b->acc != NULL && b->roi_width == roi->width &&
       b->roi_height == roi->height && b->analysis_width == analysis_width)
@@ -209,19 +212,18 @@ builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
   b->roi_width = roi->width;
   b->roi_height = roi->height;
   b->analysis_width = analysis_width;
+  b->cell = cell_width_for (roi->width, analysis_width);
   memvideo_luma_proxy_size (roi, analysis_width, &b->pw, &b->ph);
 
-  b->rows = MIN (MEMVIDEO_PROXY_ROWS_PER_CELL, roi->height / b->ph);
-  b->rows = MAX (b->rows, 1);
+  /* 1 or 2 rows, so that cell * rows stays a power of two */
+  b->rows = roi->height / b->ph >= 2 ? MIN (MEMVIDEO_PROXY_ROWS_PER_CELL,
+      2) : 1;
+  b->shift = 0;
+  while ((1u << b->shift) < b->cell * b->rows)
+    b->shift++;
 
-  /* Blocks of at most half a cell, so each cell is made of at least two
-   * blocks and its box stays close to its nominal width. */
-  cell_w = roi->width / b->pw;
-  b->block = 1;
-  while (b->block * 2 <= cell_w / 2 && b->block * 2 <= MAX_BLOCK)
-    b->block *= 2;
-  b->nblocks = roi->width / b->block;
-
+  /* Bands of rows cover the whole height; the sampled rows are evenly
+   * spaced inside each band. */
   b->row_index = g_new (guint, b->ph * b->rows);
   for (j = 0; j < b->ph; j++) {
     guint y0 = (guint) ((guint64) j * roi->height / b->ph);
@@ -232,31 +234,27 @@ builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
           y0 + (guint) (((guint64) (2 * k + 1) * (y1 - y0)) / (2 * b->rows));
   }
 
-  b->cell_end = g_new (guint, b->pw);
-  b->recip = g_new (guint32, b->pw);
-  for (i = 0; i < b->pw; i++) {
-    guint first = (guint) ((guint64) i * b->nblocks / b->pw);
-    guint end = (guint) ((guint64) (i + 1) * b->nblocks / b->pw);
-    guint n = (end - first) * b->block * b->rows;
-
-    b->cell_end[i] = end;
-    b->recip[i] = (guint32) (((1u << 24) + n / 2) / n);
-  }
-
-  b->acc = g_new (guint16, b->nblocks * b->block);
-  b->tmp = g_new (guint16, MAX (1, b->nblocks * b->block / 2));
+  b->acc = g_new (guint16, b->pw * b->cell);
+  b->tmp = g_new (guint16, b->pw * b->cell);
 }
 
-/* The inner loops below are kept trivial (one add per element, fixed
- * strides) so that the compiler vectorizes them. */
+/* The inner loops below are kept trivial (fixed strides, sizes as gsize)
+ * so that the compiler vectorizes them; each reads one source row and
+ * leaves the sum of every pixel pair (or pixel, for 1-pixel cells). */
 
 static void
-row_add_y1 (guint16 * restrict acc, const guint8 * restrict row, guint n,
-    gboolean first)
+row_y1 (guint16 * restrict acc, const guint8 * restrict row, gsize n,
+    gboolean pairs, gboolean first)
 {
-  guint x;
+  gsize x;
 
-  if (first) {
+  if (pairs && first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[2 * x] + row[2 * x + 1];
+  } else if (pairs) {
+    for (x = 0; x < n; x++)
+      acc[x] += row[2 * x] + row[2 * x + 1];
+  } else if (first) {
     for (x = 0; x < n; x++)
       acc[x] = row[x];
   } else {
@@ -266,12 +264,18 @@ row_add_y1 (guint16 * restrict acc, const guint8 * restrict row, guint n,
 }
 
 static void
-row_add_y2 (guint16 * restrict acc, const guint8 * restrict row, guint n,
-    gboolean first)
+row_y2 (guint16 * restrict acc, const guint8 * restrict row, gsize n,
+    gboolean pairs, gboolean first)
 {
-  guint x;
+  gsize x;
 
-  if (first) {
+  if (pairs && first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[4 * x] + row[4 * x + 2];
+  } else if (pairs) {
+    for (x = 0; x < n; x++)
+      acc[x] += row[4 * x] + row[4 * x + 2];
+  } else if (first) {
     for (x = 0; x < n; x++)
       acc[x] = row[2 * x];
   } else {
@@ -281,44 +285,30 @@ row_add_y2 (guint16 * restrict acc, const guint8 * restrict row, guint n,
 }
 
 /* BT.601 limited range: Y = 16 + (66 R + 129 G + 25 B + 128) / 256 */
-#define RGB_LUMA(r,g,b) ((guint16) (16 + ((66 * (r) + 129 * (g) + 25 * (b) + 128) >> 8)))
+#define RGB_LUMA(p) ((guint16) (16 + \
+    ((66 * (p)[ro] + 129 * (p)[go] + 25 * (p)[bo] + 128) >> 8)))
 
 static void
-row_add_rgb4 (guint16 * restrict acc, const guint8 * restrict row,
-    guint ro, guint go, guint bo, guint n, gboolean first)
+row_rgb (guint16 * restrict acc, const guint8 * restrict row, guint ps,
+    guint ro, guint go, guint bo, gsize n, gboolean first)
 {
-  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
-  guint x;
+  gsize x;
 
+  /* RGB is read one pixel at a time; sums of pairs are made by the caller's
+   * halving (the first halving step then costs what pairing saves) */
   if (first) {
     for (x = 0; x < n; x++)
-      acc[x] = RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
+      acc[x] = RGB_LUMA (row + ps * x);
   } else {
     for (x = 0; x < n; x++)
-      acc[x] += RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
+      acc[x] += RGB_LUMA (row + ps * x);
   }
 }
 
 static void
-row_add_rgb3 (guint16 * restrict acc, const guint8 * restrict row,
-    guint ro, guint go, guint bo, guint n, gboolean first)
+halve (guint16 * restrict dst, const guint16 * restrict src, gsize n)
 {
-  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
-  guint x;
-
-  if (first) {
-    for (x = 0; x < n; x++)
-      acc[x] = RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
-  } else {
-    for (x = 0; x < n; x++)
-      acc[x] += RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
-  }
-}
-
-static void
-halve (guint16 * restrict dst, const guint16 * restrict src, guint n)
-{
-  guint i;
+  gsize i;
 
   for (i = 0; i < n; i++)
     dst[i] = src[2 * i] + src[2 * i + 1];
@@ -329,7 +319,8 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     const MemvideoLumaSource * src, const MemvideoRect * roi,
     guint analysis_width, MemvideoLumaProxy * proxy)
 {
-  guint npix, i, j, k;
+  gsize npix;
+  guint j, k;
 
   g_return_if_fail (roi->width > 0 && roi->height > 0);
   g_return_if_fail (roi->x + roi->width <= src->width);
@@ -337,52 +328,41 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
 
   builder_setup (b, roi, analysis_width);
   proxy_resize (proxy, b->pw, b->ph);
-  npix = b->nblocks * b->block;
+  npix = (gsize) b->pw * b->cell;
 
   for (j = 0; j < b->ph; j++) {
     guint8 *out = proxy->cells + (gsize) j * b->pw;
-    guint16 *blocks, *spare;
-    guint n, first = 0;
+    guint16 *sums = b->acc, *spare = b->tmp;
+    gboolean pairs = b->cell > 1 && src->layout == MEMVIDEO_LUMA_LAYOUT_Y;
+    guint32 half = (1u << b->shift) >> 1;
+    gsize n = pairs ? npix / 2 : npix, i;
 
     for (k = 0; k < b->rows; k++) {
       guint y = roi->y + b->row_index[j * b->rows + k];
       const guint8 *row = src->data + (gssize) y * src->stride +
           (gsize) roi->x * src->pstride;
 
-      if (src->layout == MEMVIDEO_LUMA_LAYOUT_Y) {
-        if (src->pstride == 1)
-          row_add_y1 (b->acc, row, npix, k == 0);
-        else
-          row_add_y2 (b->acc, row, npix, k == 0);
-      } else if (src->pstride == 4) {
-        row_add_rgb4 (b->acc, row, src->r_off, src->g_off, src->b_off, npix,
-            k == 0);
-      } else {
-        row_add_rgb3 (b->acc, row, src->r_off, src->g_off, src->b_off, npix,
-            k == 0);
-      }
+      if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
+        row_rgb (sums, row, src->pstride, src->r_off, src->g_off, src->b_off,
+            n, k == 0);
+      else if (src->pstride == 1)
+        row_y1 (sums, row, n, pairs, k == 0);
+      else
+        row_y2 (sums, row, n, pairs, k == 0);
     }
 
-    /* pairwise sums down to one value per block */
-    blocks = b->acc;
-    spare = b->tmp;
-    for (n = npix; n > b->nblocks; n /= 2) {
+    /* pairwise sums down to one value per cell */
+    for (; n > b->pw; n /= 2) {
       guint16 *t;
 
-      halve (spare, blocks, n / 2);
-      t = blocks;
-      blocks = spare;
+      halve (spare, sums, n / 2);
+      t = sums;
+      sums = spare;
       spare = t;
     }
 
-    for (i = 0; i < b->pw; i++) {
-      guint32 sum = 0;
-      guint end = b->cell_end[i];
-
-      for (; first < end; first++)
-        sum += blocks[first];
-      out[i] = (guint8) (((guint64) sum * b->recip[i] + (1u << 23)) >> 24);
-    }
+    for (i = 0; i < b->pw; i++)
+      out[i] = (guint8) ((sums[i] + half) >> b->shift);
   }
 }
 

@@ -12,14 +12,16 @@
  *
  * Two parts:
  *
- * - The luma proxy: a small grid (analysis width x proportional height) of
- *   box averages of the luma inside a region of interest.  Each proxy row
- *   averages MEMVIDEO_PROXY_ROWS_PER_CELL evenly spaced source rows of its
- *   band across the whole width of every cell, so a 1080p frame is read at
- *   a fraction of its size.  Luma comes straight from an 8-bit Y plane (or
- *   the Y bytes of packed 4:2:2), or is computed from packed RGB with the
- *   BT.601 limited-range weights, so that the RGB and YUV renderings of the
- *   same picture give nearly the same proxy.
+ * - The luma proxy: a small grid of box averages of the luma inside a
+ *   region of interest.  Cells are square, a power of two pixels wide: the
+ *   power of two nearest to region width / analysis width, so 1080p at 160
+ *   gives 120 x 67 cells of 16 pixels.  Each proxy row averages
+ *   MEMVIDEO_PROXY_ROWS_PER_CELL evenly spaced source rows of its band over
+ *   the full width of every cell, so a frame is read at a fraction of its
+ *   size.  Luma comes straight from an 8-bit Y plane (or the Y bytes of
+ *   packed 4:2:2), or is computed from packed RGB with the BT.601
+ *   limited-range weights, so that the RGB and YUV renderings of the same
+ *   picture give nearly the same proxy.
  *
  * - The selector: the per-frame decision (first, change, periodic), with
  *   min-interval, settle-time and the choice of reference.  It only sees
