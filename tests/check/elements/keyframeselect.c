@@ -194,19 +194,19 @@ GST_START_TEST (test_reference)
   Fixture f;
   guint i;
 
-  /* luma drifting by 5 a frame: last-selected adds it up (noise-level 12:
-   * selected once 13 apart), previous never sees it */
+  /* luma drifting by 6 a frame: last-selected adds it up (noise-level 16:
+   * selected once 18 apart), previous never sees it */
   fixture_init (&f, SMALL_CAPS);
   set (&f, "interval", (guint64) 0, NULL);
   for (i = 0; i < 8; i++)
-    push_luma (&f, 50 + 5 * i, i * 10 * MS);
+    push_luma (&f, 50 + 6 * i, i * 10 * MS);
   expect_out (&f, "0,3,6", NULL);
   fixture_clear (&f);
 
   fixture_init (&f, SMALL_CAPS);
   set (&f, "interval", (guint64) 0, "reference", 1, NULL);
   for (i = 0; i < 8; i++)
-    push_luma (&f, 50 + 5 * i, i * 10 * MS);
+    push_luma (&f, 50 + 6 * i, i * 10 * MS);
   push_luma (&f, 200, 80 * MS);
   push_luma (&f, 200, 90 * MS);
   expect_out (&f, "0,8", NULL);
