@@ -285,23 +285,41 @@ row_y2 (guint16 * restrict acc, const guint8 * restrict row, gsize n,
 }
 
 /* BT.601 limited range: Y = 16 + (66 R + 129 G + 25 B + 128) / 256 */
-#define RGB_LUMA(p) ((guint16) (16 + \
-    ((66 * (p)[ro] + 129 * (p)[go] + 25 * (p)[bo] + 128) >> 8)))
+#define RGB_LUMA(r,g,b) ((guint16) (16 + \
+    ((66 * (r) + 129 * (g) + 25 * (b) + 128) >> 8)))
 
+/* RGB is converted one pixel at a time; the caller's halving then makes the
+ * pairs.  One function per pixel stride keeps the loads strided by a
+ * constant, which the vectorizer needs. */
 static void
-row_rgb (guint16 * restrict acc, const guint8 * restrict row, guint ps,
-    guint ro, guint go, guint bo, gsize n, gboolean first)
+row_rgb3 (guint16 * restrict acc, const guint8 * restrict row, guint ro,
+    guint go, guint bo, gsize n, gboolean first)
 {
+  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
   gsize x;
 
-  /* RGB is read one pixel at a time; sums of pairs are made by the caller's
-   * halving (the first halving step then costs what pairing saves) */
   if (first) {
     for (x = 0; x < n; x++)
-      acc[x] = RGB_LUMA (row + ps * x);
+      acc[x] = RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
   } else {
     for (x = 0; x < n; x++)
-      acc[x] += RGB_LUMA (row + ps * x);
+      acc[x] += RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
+  }
+}
+
+static void
+row_rgb4 (guint16 * restrict acc, const guint8 * restrict row, guint ro,
+    guint go, guint bo, gsize n, gboolean first)
+{
+  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
+  gsize x;
+
+  if (first) {
+    for (x = 0; x < n; x++)
+      acc[x] = RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
+  } else {
+    for (x = 0; x < n; x++)
+      acc[x] += RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
   }
 }
 
@@ -342,9 +360,10 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
       const guint8 *row = src->data + (gssize) y * src->stride +
           (gsize) roi->x * src->pstride;
 
-      if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
-        row_rgb (sums, row, src->pstride, src->r_off, src->g_off, src->b_off,
-            n, k == 0);
+      if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB && src->pstride == 4)
+        row_rgb4 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
+      else if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
+        row_rgb3 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
       else if (src->pstride == 1)
         row_y1 (sums, row, n, pairs, k == 0);
       else
