@@ -744,6 +744,45 @@ GST_START_TEST (test_all_formats)
 
 GST_END_TEST;
 
+/* While a change settles the element keeps one reference to one input
+ * buffer, never more; without settle-time it keeps none. */
+GST_START_TEST (test_holds_at_most_one_buffer)
+{
+  Fixture f;
+  GstBuffer *in[40];
+  guint i, j, settle;
+
+  for (settle = 0; settle < 2; settle++) {
+    fixture_init (&f, SMALL_CAPS);
+    set (&f, "interval", (guint64) 0, "settle-time",
+        (guint64) (settle ? GST_SECOND : 0), NULL);
+    for (i = 0; i < G_N_ELEMENTS (in); i++) {
+      Picture pic = { (i * 67) % 256, 0 };
+      guint held = 0;
+      GstBuffer *out;
+
+      in[i] = make_frame (&f, &pic, i * 10 * MS);
+      gst_buffer_ref (in[i]);
+      gst_harness_push (f.h, in[i]);
+      while ((out = gst_harness_try_pull (f.h)) != NULL)
+        gst_buffer_unref (out);
+      for (j = 0; j <= i; j++)
+        held += GST_MINI_OBJECT_REFCOUNT_VALUE (in[j]) > 1;
+      fail_unless (held <= settle, "frame %u: %u input buffers held", i, held);
+    }
+    /* the candidate is released at EOS */
+    fail_unless (gst_harness_push_event (f.h, gst_event_new_eos ()));
+    expect_out (&f, settle ? "39" : "", NULL);
+    for (i = 0; i < G_N_ELEMENTS (in); i++) {
+      fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE (in[i]), 1);
+      gst_buffer_unref (in[i]);
+    }
+    fixture_clear (&f);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_stress_properties)
 {
   Fixture f;
@@ -835,6 +874,7 @@ keyframeselect_suite (void)
   tcase_add_test (tc, test_roi);
   tcase_add_test (tc, test_same_selection_formats_sizes);
   tcase_add_test (tc, test_all_formats);
+  tcase_add_test (tc, test_holds_at_most_one_buffer);
   tcase_add_test (tc, test_stress_properties);
   return s;
 }
