@@ -718,8 +718,13 @@ gst_keyframe_select_announce (GstKeyframeSelect * self,
   }
 
   if (settings->force_keyunit && buf != NULL) {
+    /* The running time is left unset, which asks for "the next frame": the
+     * selected buffer follows right after the event.  A running time would
+     * be compared by GstVideoEncoder with its own, which x264enc shifts by
+     * 1000 hours in GStreamer 1.22, so every request after the first would
+     * be ignored. */
     GstEvent *event = gst_video_event_new_downstream_force_key_unit (sel->pts,
-        stream_time, running_time, TRUE, (guint) self->state.selected);
+        stream_time, GST_CLOCK_TIME_NONE, TRUE, (guint) self->state.selected);
 
     gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event);
   }

@@ -511,6 +511,9 @@ GST_START_TEST (test_force_keyunit)
 
       fail_unless (gst_video_event_parse_downstream_force_key_unit (ev, &ts,
               &st, &rt, &all, &count));
+      /* running time unset: "the next frame", i.e. the selected one */
+      fail_if (GST_CLOCK_TIME_IS_VALID (rt));
+      fail_unless (all);
       g_string_append_printf (times, "%s%" G_GUINT64_FORMAT "/%u",
           times->len ? "," : "", ts / MS, count);
     }
