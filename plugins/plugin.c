@@ -18,6 +18,8 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  ret |= GST_ELEMENT_REGISTER (keyframeselect, plugin);
+  ret |= GST_ELEMENT_REGISTER (memspill, plugin);
 
   return ret;
 }
