@@ -23,8 +23,15 @@ they end in a backslash.  Then, for each command:
   points at the plugin in this build tree.
 
 The command then runs through /bin/sh (so $((256*1024*1024)) works) with a
-60 s timeout and must exit 0.  A block preceded by a line
-`<!-- doc-test: skip REASON -->` is not run (for hardware sources).
+60 s timeout and must exit 0.
+
+A command shown as a transcript of a failure — followed in its block by a
+line starting with `ERROR: ` — must fail instead, and print that error
+message (whitespace aside).  Such a command runs with only its input
+replaced, since the failure usually is about the output or spill paths.
+
+A block preceded by a line `<!-- doc-test: skip REASON -->` is not run (for
+hardware sources).
 """
 
 import glob
@@ -94,7 +101,8 @@ def code_blocks(path):
 
 
 def commands(path):
-    """(line number, command) of every gst-launch-1.0 line of @path."""
+    """(line number, command, expected error or None) of every
+    gst-launch-1.0 line of @path."""
     out = []
     for start, body in code_blocks(path):
         j = 0
@@ -107,13 +115,32 @@ def commands(path):
                     j += 1
                     parts.append(body[j].strip())
                 cmd = " ".join(p.strip() for p in parts)
-                out.append((lineno, re.sub(r"^\$\s+", "", cmd)))
+                # The transcript lines up to the next command.
+                shown = []
+                while j + 1 < len(body) and not LAUNCH.match(
+                        body[j + 1].strip()):
+                    j += 1
+                    shown.append(body[j].strip())
+                out.append((lineno, re.sub(r"^\$\s+", "", cmd),
+                            expected_error(shown)))
             j += 1
     return out
 
 
-def rewrite(cmd, clips, outdir):
-    """The command with inputs and outputs replaced, for /bin/sh."""
+def expected_error(shown):
+    """The error message a transcript shows after `ERROR: `, or None."""
+    for i, line in enumerate(shown):
+        if line.startswith("ERROR: "):
+            text = " ".join([line[len("ERROR: "):]] + [
+                x for x in shown[i + 1:] if x and not x.startswith("$")])
+            # gst-launch prints "from element /path/to:element: message"
+            m = re.match(r"from element \S+: (.*)$", text)
+            return " ".join((m.group(1) if m else text).split())
+    return None
+
+
+def rewrite(cmd, clips, outdir, outputs=True):
+    """The command with inputs (and @outputs) replaced, for /bin/sh."""
     tokens = shlex.split(cmd)
     out, element, launched = [], None, False
     for tok in tokens:
@@ -144,6 +171,8 @@ def rewrite(cmd, clips, outdir):
             tok = "location=" + clip_for(value, clips)
         elif key == "uri" and element in INPUT_URI:
             tok = "uri=file://" + clip_for(value, clips)
+        elif not outputs:
+            pass
         elif key == "location" and element is not None:
             name = os.path.basename(value.rstrip("/")) or "out"
             tok = "location=" + os.path.join(outdir, name)
@@ -162,11 +191,12 @@ def clip_for(value, clips):
 
 def main():
     listing = "--list" in sys.argv
-    found = [(os.path.relpath(f, SRC), n, c) for f in doc_files()
-             for n, c in commands(f)]
+    found = [(os.path.relpath(f, SRC), n, c, e) for f in doc_files()
+             for n, c, e in commands(f)]
     if listing:
-        for f, n, c in found:
-            print(f"{f}:{n}: {c}")
+        for f, n, c, e in found:
+            print(f"{f}:{n}: {c}" + (f"\n    must fail with: {e}" if e
+                                     else ""))
         return 0
     import gi
     gi.require_version("Gst", "1.0")
@@ -191,18 +221,27 @@ def main():
                  "mkv": os.path.join(tmp, "clip.mkv")}
         for c in clips.values():
             testclip.make_clip(c, slides=4, seconds_per_slide=2.0)
-        for i, (f, n, cmd) in enumerate(found):
+        for i, (f, n, cmd, error) in enumerate(found):
             outdir = os.path.join(tmp, f"out{i}")
             os.makedirs(outdir)
-            run = rewrite(cmd, clips, outdir)
+            run = rewrite(cmd, clips, outdir, outputs=error is None)
             print(f"--- {f}:{n}\n    {cmd}\n  ran as\n    {run}")
+            if error:
+                print(f"  must fail with: {error}")
             try:
                 p = subprocess.run(["/bin/sh", "-c", run], cwd=outdir,
                                    capture_output=True, text=True,
                                    timeout=60)
-                ok = p.returncode == 0
-                why = f"exit status {p.returncode}"
-                tail = (p.stdout + p.stderr)[-2000:]
+                output = p.stdout + p.stderr
+                tail = output[-2000:]
+                if error is None:
+                    ok = p.returncode == 0
+                    why = f"exit status {p.returncode}"
+                else:
+                    ok = p.returncode != 0 and error in " ".join(
+                        output.split())
+                    why = (f"exit status {p.returncode}, expected a failure "
+                           "printing the error the docs show")
             except subprocess.TimeoutExpired:
                 ok, why, tail = False, "no EOS within 60 s", ""
             print("  ok" if ok else f"  FAILED: {why}\n{tail}")
