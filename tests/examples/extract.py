@@ -286,14 +286,28 @@ class Extract:
         # PTS of the last frame keyframeselect received: the progress
         # through the input (memsink only sees the selected frames).
         self.analysed = -1
-        self.pipeline = Gst.parse_launch(
-            "uridecodebin name=src ! videoconvert name=convert ! "
-            "video/x-raw,format=I420 ! keyframeselect name=select ! "
-            "memspill name=spill ! memsink name=sink mode=samples")
-        self.pipeline.get_by_name("src").set_property("uri", uri)
-        self.select = self.pipeline.get_by_name("select")
-        self.spill = self.pipeline.get_by_name("spill")
-        self.sink = self.pipeline.get_by_name("sink")
+        # Built element by element, the decoder linked when its video pad
+        # appears (as the C version does).
+        self.pipeline = Gst.Pipeline.new("extract")
+        src = Gst.ElementFactory.make("uridecodebin", "src")
+        self.convert = Gst.ElementFactory.make("videoconvert", "convert")
+        i420 = Gst.ElementFactory.make("capsfilter", "i420")
+        self.select = Gst.ElementFactory.make("keyframeselect", "select")
+        self.spill = Gst.ElementFactory.make("memspill", "spill")
+        self.sink = Gst.ElementFactory.make("memsink", "sink")
+        src.set_property("uri", uri)
+        i420.set_property("caps",
+                          Gst.Caps.from_string("video/x-raw,format=I420"))
+        Gst.util_set_object_arg(self.sink, "mode", "samples")
+        chain = [self.convert, i420, self.select, self.spill, self.sink]
+        for e in [src] + chain:
+            self.pipeline.add(e)
+        for a, b in zip(chain, chain[1:]):
+            if not a.link(b):
+                raise RuntimeError(f"could not link {a.get_name()} to "
+                                   f"{b.get_name()}")
+        src.connect("pad-added", self.on_pad_added)
+        src.connect("no-more-pads", self.on_no_more_pads)
         if opts["threshold"] is not None:
             self.select.set_property("threshold", opts["threshold"])
         if opts["interval"] is not None:
@@ -305,8 +319,6 @@ class Extract:
             Gst.PadProbeType.BUFFER, self.on_frame)
         for name, value in opts["properties"]:
             self.set_property(name, value)
-        self.pipeline.get_by_name("src").connect("no-more-pads",
-                                                 self.on_no_more_pads)
 
     def set_property(self, name, value):
         """NAME=VALUE: any keyframeselect property, checked like extract."""
@@ -327,8 +339,16 @@ class Extract:
             self.analysed = pts
         return Gst.PadProbeReturn.OK
 
+    def on_pad_added(self, decodebin, pad):
+        caps = pad.get_current_caps() or pad.query_caps(None)
+        if caps.get_structure(0).get_name().startswith("video/"):
+            sinkpad = self.convert.get_static_pad("sink")
+            if not sinkpad.is_linked():
+                pad.link(sinkpad)
+
     def on_no_more_pads(self, decodebin):
-        pad = self.pipeline.get_by_name("convert").get_static_pad("sink")
+        # Runs in a streaming thread: tell the main loop through the bus.
+        pad = self.convert.get_static_pad("sink")
         if not pad.is_linked():
             decodebin.post_message(Gst.Message.new_application(
                 decodebin, Gst.Structure.new_empty("extract-no-video")))

@@ -178,13 +178,9 @@ def test_errors(tmp, clip):
     audio = os.path.join(tmp, "audio.ogg")
     run(["gst-launch-1.0", "-q", "audiotestsrc", "num-buffers=20", "!",
          "vorbisenc", "!", "oggmux", "!", "filesink", f"location={audio}"])
-    truncated = os.path.join(tmp, "truncated.mp4")
-    with open(clip, "rb") as f, open(truncated, "wb") as g:
-        g.write(f.read()[:os.path.getsize(clip) // 3])
     out = os.path.join(tmp, "out")
     cases = [
         ([audio, os.path.join(tmp, "out3")], 4, "has no video stream"),
-        ([truncated, os.path.join(tmp, "out4")], 4, truncated),
         ([os.path.join(tmp, "missing.mp4"), out], 3, "no such file"),
         ([tmp, out], 3, "is a directory"),
         ([not_video, os.path.join(tmp, "out2")], 4, not_video),
