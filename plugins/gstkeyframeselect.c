@@ -327,8 +327,9 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
           0, G_MAXINT, DEFAULT_ROI_HEIGHT, rw));
   g_object_class_install_property (gobject_class, PROP_ANALYSIS_WIDTH,
       g_param_spec_uint ("analysis-width", "Analysis width",
-          "Width of the luma proxy in cells (its height follows the aspect "
-          "ratio of the region)", 8, MAX_ANALYSIS_WIDTH,
+          "Wanted width of the luma proxy in cells; cells are square and a "
+          "power of two pixels wide, the nearest fit is used (1920 and 3840 "
+          "pixels at 160: 120 cells)", 8, MAX_ANALYSIS_WIDTH,
           DEFAULT_ANALYSIS_WIDTH, rw));
   g_object_class_install_property (gobject_class, PROP_DROP,
       g_param_spec_boolean ("drop", "Drop",
