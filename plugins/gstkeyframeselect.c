@@ -21,6 +21,13 @@
  * plane or computed from packed RGB) and compares it with the reference
  * proxy: the last selected frame, or the previous frame.
  *
+ * With #GstKeyframeSelect:settle-time a detected change is held (one buffer
+ * reference, never more) until the picture has stayed still for that long;
+ * then the first frame of the still run is sent on, once, so a slide build or
+ * a fade yields its final picture.  A pending candidate is sent at EOS and
+ * dropped on flush.  With drop=false nothing is held: the result goes on the
+ * frame that completes the settle window.
+ *
  * Every selected buffer carries a #GstCustomMeta named
  * `GstKeyframeSelectMeta` whose structure holds:
  *
