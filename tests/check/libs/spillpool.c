@@ -94,16 +94,23 @@ fill_pattern (guint8 * data, gsize size, guint32 seed)
   }
 }
 
+static void
+fill_memory (GstMemory * mem, guint32 seed)
+{
+  GstMapInfo map;
+
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  fill_pattern (map.data, map.size, seed);
+  gst_memory_unmap (mem, &map);
+}
+
 static GstMemory *
 alloc_filled (MemvideoSpillPool * pool, gsize size, guint32 seed)
 {
   GstMemory *mem = memvideo_spill_pool_alloc (pool, size, NULL, NULL, NULL);
-  GstMapInfo map;
 
   fail_unless (mem != NULL);
-  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
-  fill_pattern (map.data, size, seed);
-  gst_memory_unmap (mem, &map);
+  fill_memory (mem, seed);
   return mem;
 }
 
@@ -721,6 +728,43 @@ GST_START_TEST (test_jpeg_formats)
     check_jpeg_format (pool, formats[i], TRUE);
   }
   fail_unless_equals_uint64 (get_stats (pool).write_errors, 0);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_jpeg_fallback_raw)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  GstVideoInfo vinfo;
+  GstMemory *mem;
+  MemvideoSpillStats s;
+  gsize size;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_NV12));
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_I420_10LE));
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_NV12, 320, 240);
+  size = GST_VIDEO_INFO_SIZE (&vinfo);
+
+  /* unsupported format: raw, lossless */
+  mem = memvideo_spill_pool_alloc (pool, size, &vinfo, NULL, NULL);
+  fill_memory (mem, 5);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.spilled_bytes, size);
+  fail_unless (has_pattern (mem, 5));
+  gst_memory_unref (mem);
+
+  /* a supported format whose planes do not fit the memory: raw too */
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 320, 240);
+  mem = memvideo_spill_pool_alloc (pool, 1000, &vinfo, NULL, NULL);
+  fill_memory (mem, 6);
+  fail_unless_equals_uint64 (get_stats (pool).spilled_bytes, 1000);
+  fail_unless (has_pattern (mem, 6));
+  gst_memory_unref (mem);
 
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
@@ -1515,6 +1559,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
   tcase_add_test (tc, test_jpeg_formats);
+  tcase_add_test (tc, test_jpeg_fallback_raw);
   tcase_add_test (tc, test_model_raw);
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
