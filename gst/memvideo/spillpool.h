@@ -41,10 +41,10 @@
  *   unmapped memories are at most max-memory (unless a write failed).  A
  *   memory allocated when no room can be made starts without RAM (counted
  *   as spilled, 0 bytes) and gets zeroed RAM at its first map.
- * - After a failed write the pool stops writing (it still drops the RAM of
- *   clean memories) until space is freed in the spill file, max-disk is
- *   changed or memvideo_spill_pool_trim() is called: one error per
- *   occasion, not one per frame.
+ * - After a failed write the pool writes nothing more (memories stay
+ *   resident, over budget) until space is freed in the spill file,
+ *   max-disk is changed or memvideo_spill_pool_trim() is called: one error
+ *   per occasion, not one per frame.
  */
 
 #ifndef __MEMVIDEO_SPILL_POOL_H__
