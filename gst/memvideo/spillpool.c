@@ -576,9 +576,12 @@ map_failed:
 read_failed:
   {
     gst_memory_unref (copy);
-    pool_lock (pool);
-    pool_queue_error (pool, err);
-    pool_unlock (pool);
+    /* no error: a range outside the memory, already reported */
+    if (err) {
+      pool_lock (pool);
+      pool_queue_error (pool, err);
+      pool_unlock (pool);
+    }
     return NULL;
   }
 }
