@@ -1494,6 +1494,54 @@ GST_START_TEST (test_file_size_limit)
 
 GST_END_TEST;
 
+static gpointer
+spill_forever (gpointer pool)
+{
+  guint32 i;
+
+  for (i = 0;; i++)
+    gst_memory_unref (alloc_filled (pool, 512 * KIB, i));
+  return NULL;
+}
+
+/* In a child: spill from another thread and SIGKILL the process in the
+ * middle of it. */
+static void
+killed_child (const gchar * dir)
+{
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (dir, NULL);
+  GstMemory *held[8];
+  guint i;
+
+  if (pool == NULL)
+    _exit (10);
+  for (i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = alloc_filled (pool, 512 * KIB, i);
+  g_thread_new ("spiller", spill_forever, pool);
+  while (get_stats (pool).spills < 100)
+    g_usleep (1000);
+  /* 8 frames resident, others being written and freed: die now */
+  raise (SIGKILL);
+  _exit (11);
+}
+
+GST_START_TEST (test_sigkill_leaves_nothing)
+{
+  gchar *dir = make_spill_dir ();
+  gint status;
+  pid_t pid;
+
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0)
+    killed_child (dir);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_read_failure)
 {
   gchar *dir = make_spill_dir ();
@@ -1569,6 +1617,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_unusable_directory);
   tcase_add_test (tc, test_file_size_limit);
   tcase_add_test (tc, test_read_failure);
+  tcase_add_test (tc, test_sigkill_leaves_nothing);
   return s;
 }
 
