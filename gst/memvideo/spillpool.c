@@ -44,7 +44,9 @@
  * RAM: blocks of 64 KiB and more (and any block with a large alignment)
  * are mmap()ed and munmap()ed directly, so a spilled frame's RAM goes back
  * to the system at once; malloc would keep it in its heap once its
- * dynamic mmap threshold has grown past the frame size.
+ * dynamic mmap threshold has grown past the frame size.  Blocks of 2 MiB
+ * and more are also advised as transparent huge pages (see
+ * huge_block_alloc()), which makes fresh RAM cheaper to get and return.
  */
 
 #ifdef HAVE_CONFIG_H

@@ -1484,8 +1484,12 @@ GST_START_TEST (test_file_size_limit)
 
   pid = fork ();
   fail_unless (pid >= 0);
-  if (pid == 0)
-    _exit (file_size_limit_child (dir));
+  if (pid == 0) {
+    gint ret = file_size_limit_child (dir);
+
+    g_free (dir);
+    _exit (ret);
+  }
   fail_unless (waitpid (pid, &status, 0) == pid);
   fail_unless (WIFEXITED (status));
   fail_unless_equals_int (WEXITSTATUS (status), 0);
