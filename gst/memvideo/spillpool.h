@@ -42,6 +42,11 @@ G_BEGIN_DECLS
 
 typedef struct _MemvideoSpillPool MemvideoSpillPool;
 
+/* The pool is the instance of this GstAllocator subclass
+ * (MemvideoSpillAllocator); pool_ref/unref are gst_object_ref/unref. */
+#define MEMVIDEO_TYPE_SPILL_ALLOCATOR (memvideo_spill_allocator_get_type ())
+GType memvideo_spill_allocator_get_type (void);
+
 /**
  * MemvideoSpillFormat:
  * @MEMVIDEO_SPILL_FORMAT_RAW: bytes are written as they are (lossless, any data)
@@ -182,6 +187,10 @@ gboolean memvideo_is_spill_memory (GstMemory * mem);
 /* The pool owning @mem (transfer none), or NULL. */
 MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
 
+/* TRUE when the data of @mem is in RAM right now (mapped memories always
+ * are).  Only a snapshot: another thread may evict or reload it. */
+gboolean memvideo_spill_memory_is_resident (GstMemory * mem);
+
 /* Copies @size bytes at @offset of @mem into @dest without changing its
  * residency: resident data is copied, a raw spill is read straight from
  * the spill file (no reload, no budget change), a JPEG spill is decoded
@@ -190,9 +199,18 @@ MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
 gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
     guint8 * dest, gsize size, GError ** error);
 
+/* TRUE when frames of @format are spilled as JPEG by a JPEG pool (others
+ * fall back to raw, with one GST_WARNING per pool). */
+gboolean memvideo_spill_pool_jpeg_supported (GstVideoFormat format);
+
 /* Evict until the budget holds (e.g. after many unmaps).  Normally called
  * internally on unmap and on alloc. */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
+
+/* Testing only: cuts the spill file to @length bytes, so that reloading
+ * data beyond it fails (the read-error path). */
+void memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
+    guint64 length);
 
 G_END_DECLS
 
