@@ -238,8 +238,6 @@ static void gst_mem_sink_get_property (GObject * object, guint prop_id,
 
 static gboolean gst_mem_sink_start (GstBaseSink * sink);
 static gboolean gst_mem_sink_stop (GstBaseSink * sink);
-static gboolean gst_mem_sink_unlock (GstBaseSink * sink);
-static gboolean gst_mem_sink_unlock_stop (GstBaseSink * sink);
 static gboolean gst_mem_sink_set_caps (GstBaseSink * sink, GstCaps * caps);
 static gboolean gst_mem_sink_event (GstBaseSink * sink, GstEvent * event);
 static gboolean gst_mem_sink_query (GstBaseSink * sink, GstQuery * query);
@@ -436,8 +434,6 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
 
   basesink_class->start = GST_DEBUG_FUNCPTR (gst_mem_sink_start);
   basesink_class->stop = GST_DEBUG_FUNCPTR (gst_mem_sink_stop);
-  basesink_class->unlock = GST_DEBUG_FUNCPTR (gst_mem_sink_unlock);
-  basesink_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_mem_sink_unlock_stop);
   basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_mem_sink_set_caps);
   basesink_class->event = GST_DEBUG_FUNCPTR (gst_mem_sink_event);
   basesink_class->query = GST_DEBUG_FUNCPTR (gst_mem_sink_query);
@@ -852,31 +848,6 @@ gst_mem_sink_stop (GstBaseSink * sink)
 }
 
 static gboolean
-gst_mem_sink_unlock (GstBaseSink * sink)
-{
-  GstMemSink *self = GST_MEM_SINK (sink);
-
-  g_mutex_lock (&self->lock);
-  self->flushing = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  return TRUE;
-}
-
-static gboolean
-gst_mem_sink_unlock_stop (GstBaseSink * sink)
-{
-  GstMemSink *self = GST_MEM_SINK (sink);
-
-  g_mutex_lock (&self->lock);
-  self->flushing = FALSE;
-  g_mutex_unlock (&self->lock);
-
-  return TRUE;
-}
-
-static gboolean
 gst_mem_sink_set_caps (GstBaseSink * sink, GstCaps * caps)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
@@ -1117,10 +1088,20 @@ gst_mem_sink_event (GstBaseSink * sink, GstEvent * event)
         return FALSE;
       }
       break;
+    case GST_EVENT_FLUSH_START:
+      /* render never blocks, so basesink's unlock/unlock_stop pair (which
+       * it runs back to back) has nothing to interrupt; waiting pulls are
+       * woken here and stay NULL until FLUSH_STOP, as in appsink */
+      g_mutex_lock (&self->lock);
+      self->flushing = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      break;
     case GST_EVENT_FLUSH_STOP:
       dropped = g_ptr_array_new_with_free_func (
           (GDestroyNotify) gst_sample_unref);
       g_mutex_lock (&self->lock);
+      self->flushing = FALSE;
       gst_mem_sink_reset (self, dropped);
       g_mutex_unlock (&self->lock);
       g_ptr_array_unref (dropped);
@@ -1340,12 +1321,19 @@ gst_mem_sink_get_bytes (GstMemSink * self)
 {
   GBytes *bytes = NULL;
   GError *error = NULL;
+  gchar *directory;
+
+  /* The snapshot file goes where the spill file goes: the place the user
+   * chose for big temporary data */
+  GST_OBJECT_LOCK (self);
+  directory = g_strdup (self->settings.spill_directory);
+  GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);
   if (self->file && self->active_mode != GST_MEM_SINK_MODE_SAMPLES)
-    bytes = memvideo_mem_file_snapshot (self->file,
-        memvideo_spill_pool_get_directory (self->pool), &error);
+    bytes = memvideo_mem_file_snapshot (self->file, directory, &error);
   g_mutex_unlock (&self->lock);
+  g_free (directory);
 
   if (error) {
     GST_ELEMENT_WARNING (self, RESOURCE, READ,

@@ -123,8 +123,8 @@ run_random (guint32 seed)
       if (model->len == 0)
         continue;
       pos = g_rand_int_range (rand, 0, model->len);
-      n = MIN (model->len - pos, (guint64) g_rand_int_range (rand, 1,
-              3 * CHUNK));
+      n = g_rand_int_range (rand, 1, 3 * CHUNK);
+      n = MIN (model->len - pos, n);
       fail_unless (memvideo_mem_file_read (file, pos, buf, n, &error),
           "seed %u step %u: %s", seed, step, error ? error->message : "?");
       fail_unless (memcmp (buf, model->data + pos, n) == 0,
@@ -167,8 +167,7 @@ GST_START_TEST (test_gap_is_zero_and_length_is_furthest)
 
   fail_unless (memvideo_mem_file_write (file, 10 * CHUNK + 5,
           (const guint8 *) "abc", 3, NULL));
-  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file),
-      10 * CHUNK + 8);
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
   fail_unless (memvideo_mem_file_read (file, 3 * CHUNK, out, 16, NULL));
   fail_unless (memcmp (out, zeros, 16) == 0);
   fail_unless (memvideo_mem_file_read (file, 10 * CHUNK + 4, out, 4, NULL));
@@ -177,13 +176,11 @@ GST_START_TEST (test_gap_is_zero_and_length_is_furthest)
   /* rewriting the start does not change the length */
   fail_unless (memvideo_mem_file_write (file, 0, (const guint8 *) "xy", 2,
           NULL));
-  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file),
-      10 * CHUNK + 8);
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
 
   /* a zero-size write past the end writes nothing */
   fail_unless (memvideo_mem_file_write (file, 20 * CHUNK, out, 0, NULL));
-  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file),
-      10 * CHUNK + 8);
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
 
   /* shrinking then growing brings back zeros, not old data */
   fail_unless (memvideo_mem_file_truncate (file, 10 * CHUNK + 5, NULL));
@@ -207,8 +204,7 @@ GST_START_TEST (test_limits_and_bad_reads)
   fail_if (memvideo_mem_file_write (file, MEMVIDEO_MEM_FILE_MAX_SIZE,
           (const guint8 *) "a", 1, &error));
   fail_unless (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL));
-  fail_unless (strstr (error->message, "limit") != NULL, "%s",
-      error->message);
+  fail_unless (strstr (error->message, "limit") != NULL, "%s", error->message);
   g_clear_error (&error);
   fail_if (memvideo_mem_file_truncate (file, MEMVIDEO_MEM_FILE_MAX_SIZE + 1,
           &error));
