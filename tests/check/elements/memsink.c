@@ -873,6 +873,181 @@ GST_START_TEST (test_samples_new_sample_signal)
 
 GST_END_TEST;
 
+
+/* Raw video spilled as JPEG: vinfo comes from the caps */
+GST_START_TEST (test_samples_jpeg_spill)
+{
+  GstHarness *h = new_samples_harness ("max-memory=0 spill-format=jpeg "
+      "jpeg-quality=90", "video/x-raw,format=I420,width=320,height=240,"
+      "framerate=25/1");
+  const gsize size = 320 * 240 * 3 / 2;
+  guint64 spilled = 0;
+  guint i, x, y;
+
+  /* smooth pictures (a horizontal luma ramp, grey chroma) JPEG keeps well */
+  for (i = 0; i < 8; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+    GstMapInfo map;
+
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+    for (y = 0; y < 240; y++)
+      for (x = 0; x < 320; x++)
+        map.data[y * 320 + x] = (guint8) (16 + (x + i * 8) % 200);
+    memset (map.data + 320 * 240, 128, size - 320 * 240);
+    gst_buffer_unmap (buf, &map);
+    GST_BUFFER_PTS (buf) = i * 40 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+
+  g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+  fail_unless (spilled > 0 && spilled < 8 * size / 4,
+      "%" G_GUINT64_FORMAT " spilled bytes: not JPEG-sized", spilled);
+  for (i = 0; i < 8; i++) {
+    GstSample *sample = get_sample (h->element, i);
+    GstMapInfo map;
+
+    fail_unless (sample != NULL);
+    fail_unless (gst_buffer_map (gst_sample_get_buffer (sample), &map,
+            GST_MAP_READ));
+    fail_unless_equals_uint64 (map.size, size);
+    for (x = 8; x < 312; x += 16) {
+      gint expected = 16 + (x + i * 8) % 200;
+      gint got = map.data[120 * 320 + x];
+
+      /* away from the ramp's wrap-around edge */
+      if ((x + i * 8) % 200 < 8 || (x + i * 8) % 200 > 192)
+        continue;
+      fail_unless (ABS (got - expected) <= 8, "frame %u x %u: Y %d, "
+          "expected %d", i, x, got, expected);
+    }
+    gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+    gst_sample_unref (sample);
+  }
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static gboolean
+is_spill_memory (GstMemory * mem)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (mem->allocator),
+      "MemvideoSpillAllocator");
+}
+
+/* A buffer that is already pageable (here: taken from another memsink, as
+ * it would come from memspill) is kept as it is; a plain one is moved into
+ * memsink's own pool */
+GST_START_TEST (test_samples_pageable_kept_as_is)
+{
+  GstHarness *h1 = new_samples_harness (NULL, CAPS_A);
+  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GstBuffer *plain = gst_buffer_new_allocate (NULL, 64 * 32, NULL);
+  GstBuffer *pageable;
+  GstSample *sample, *from_first;
+
+  fail_if (is_spill_memory (gst_buffer_peek_memory (plain, 0)));
+  fail_unless_equals_int (gst_harness_push (h1, gst_buffer_ref (plain)),
+      GST_FLOW_OK);
+  from_first = get_sample (h1->element, 0);
+  pageable = gst_sample_get_buffer (from_first);
+  fail_unless (is_spill_memory (gst_buffer_peek_memory (pageable, 0)));
+
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (pageable)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (plain)),
+      GST_FLOW_OK);
+
+  sample = get_sample (h->element, 0);
+  fail_unless (gst_sample_get_buffer (sample) == pageable);
+  gst_sample_unref (sample);
+  sample = get_sample (h->element, 1);
+  fail_unless (gst_sample_get_buffer (sample) != plain);
+  fail_unless (is_spill_memory (gst_buffer_peek_memory
+          (gst_sample_get_buffer (sample), 0)));
+  gst_sample_unref (sample);
+
+  gst_sample_unref (from_first);
+  gst_buffer_unref (plain);
+  gst_harness_teardown (h);
+  gst_harness_teardown (h1);
+}
+
+GST_END_TEST;
+
+/* auto mode with location: a TIME segment is the clear error */
+GST_START_TEST (test_auto_time_segment_with_location)
+{
+  gchar *location = g_build_filename (tmpdir, "never.bin", NULL);
+  gchar *props = g_strdup_printf ("location=%s", location);
+  GstHarness *h = new_harness (props);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *error = NULL;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, CAPS_A);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", error->message);
+  fail_unless (strstr (error->message, "samples mode (time segment)") !=
+      NULL, "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  fail_if (g_file_test (location, G_FILE_TEST_EXISTS));
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (props);
+  g_free (location);
+}
+
+GST_END_TEST;
+
+/* The properties flagged mutable-in-playing may change under a stream */
+GST_START_TEST (test_properties_while_playing)
+{
+  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GstHarnessThread *threads[3];
+  GValue a = G_VALUE_INIT, b = G_VALUE_INIT, c = G_VALUE_INIT;
+  guint i;
+
+  g_value_init (&a, G_TYPE_UINT64);
+  g_value_set_uint64 (&a, 4096);
+  g_value_init (&b, G_TYPE_UINT);
+  g_value_set_uint (&b, 5);
+  g_value_init (&c, G_TYPE_UINT64);
+  g_value_set_uint64 (&c, 80 * GST_MSECOND);
+  threads[0] = gst_harness_stress_property_start_full (h, "max-memory", &a,
+      1000);
+  threads[1] = gst_harness_stress_property_start_full (h, "max-samples", &b,
+      1000);
+  threads[2] = gst_harness_stress_property_start_full (h, "max-age", &c, 1000);
+  for (i = 0; i < 200; i++)
+    push_frame (h, i, 64 * 32, FALSE);
+  for (i = 0; i < 3; i++)
+    gst_harness_stress_thread_stop (threads[i]);
+  g_value_unset (&a);
+  g_value_unset (&b);
+  g_value_unset (&c);
+
+  /* the last values hold: the window keeps max 5, 80 ms */
+  push_frame (h, 200, 64 * 32, FALSE);
+  {
+    guint n = 0;
+
+    g_object_get (h->element, "n-samples", &n, NULL);
+    fail_unless (n >= 1 && n <= 3, "%u samples", n);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* ---- readers in other threads while the pipeline writes ---- */
 
 typedef struct
@@ -1139,6 +1314,10 @@ memsink_suite (void)
   tcase_add_test (tc_samples, test_samples_gop_aware_h264);
   tcase_add_test (tc_samples, test_samples_location_is_an_error);
   tcase_add_test (tc_samples, test_samples_new_sample_signal);
+  tcase_add_test (tc_samples, test_samples_jpeg_spill);
+  tcase_add_test (tc_samples, test_samples_pageable_kept_as_is);
+  tcase_add_test (tc_samples, test_auto_time_segment_with_location);
+  tcase_add_test (tc_samples, test_properties_while_playing);
   tcase_add_test (tc_samples, test_concurrent_readers);
 
   suite_add_tcase (s, tc_mux);
