@@ -241,6 +241,7 @@ new_harness (const gchar * props)
 {
   GstElement *sink = gst_element_factory_make ("memsink", NULL);
   gchar **kv = g_strsplit (props, " ", -1);
+  GstHarness *h;
   gchar **p;
 
   fail_unless (sink != NULL);
@@ -253,7 +254,10 @@ new_harness (const gchar * props)
   }
   g_strfreev (kv);
 
-  return gst_harness_new_with_element (sink, "sink", NULL);
+  h = gst_harness_new_with_element (sink, "sink", NULL);
+  gst_object_unref (sink);
+
+  return h;
 }
 
 /* ---- file mode with a harness ---- */
@@ -263,6 +267,7 @@ new_file_harness (const gchar * props)
 {
   GstHarness *h;
   GstSegment segment;
+  GstCaps *caps;
   gchar *desc = g_strdup_printf ("spill-directory=%s %s", tmpdir,
       props ? props : "");
 
@@ -270,9 +275,9 @@ new_file_harness (const gchar * props)
   g_free (desc);
   /* not gst_harness_set_src_caps(): it sends a TIME segment, and the first
    * segment decides the mode */
-  fail_unless (gst_harness_push_event (h,
-          gst_event_new_caps (gst_caps_new_empty_simple
-              ("application/octet-stream"))));
+  caps = gst_caps_new_empty_simple ("application/octet-stream");
+  fail_unless (gst_harness_push_event (h, gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
   gst_segment_init (&segment, GST_FORMAT_BYTES);
   fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
 
