@@ -41,8 +41,10 @@ struct _MemvideoMemFile
   GstMapInfo mapped;
 };
 
-/* Invariant: bytes of an allocated chunk beyond the length are zero, so
- * growing the file needs no work. */
+/* Bytes of an allocated chunk beyond the length are never read, so they
+ * are not kept zero: appending does not pay for a memset of every chunk.
+ * Whatever makes the file longer without writing (a gap, truncate to a
+ * larger size) zeroes that stretch first (zero_tail()). */
 
 MemvideoMemFile *
 memvideo_mem_file_new (MemvideoSpillPool * pool, gsize chunk_size)
@@ -122,11 +124,14 @@ chunks_for (MemvideoMemFile * file, guint64 length)
   return (guint) ((length + file->chunk_size - 1) / file->chunk_size);
 }
 
-/* Maps chunk @index for writing, allocating a zeroed one if needed, and
- * keeps it as the mapped chunk. */
+/* Maps chunk @index for writing and keeps it as the mapped chunk.  A new
+ * chunk is allocated with zeros everywhere the file will read it except
+ * [@keep_from, @keep_to), which the caller is about to write. */
 static guint8 *
-map_chunk_for_write (MemvideoMemFile * file, guint index, GError ** error)
+map_chunk_for_write (MemvideoMemFile * file, guint index, gsize keep_from,
+    gsize keep_to, GError ** error)
 {
+  guint64 chunk_start = (guint64) index * file->chunk_size;
   GstMemory *mem;
 
   if (file->mapped_index == index)
@@ -136,11 +141,17 @@ map_chunk_for_write (MemvideoMemFile * file, guint index, GError ** error)
 
   mem = g_ptr_array_index (file->chunks, index);
   if (mem == NULL) {
+    gsize zero_end = 0;
+
     mem = memvideo_spill_pool_alloc (file->pool, file->chunk_size, NULL, NULL,
         NULL);
     if (!gst_memory_map (mem, &file->mapped, GST_MAP_WRITE))
       goto map_failed;
-    memset (file->mapped.data, 0, file->chunk_size);
+    if (file->length > chunk_start)
+      zero_end = (gsize) MIN (file->chunk_size, file->length - chunk_start);
+    memset (file->mapped.data, 0, keep_from);
+    if (keep_to < zero_end)
+      memset (file->mapped.data + keep_to, 0, zero_end - keep_to);
     g_ptr_array_index (file->chunks, index) = mem;
   } else if (!gst_memory_map (mem, &file->mapped, GST_MAP_READ | GST_MAP_WRITE)) {
     goto reload_failed;
@@ -170,6 +181,30 @@ reload_failed:
   }
 }
 
+/* Zeroes what lies between the length and @new_end in the last allocated
+ * chunk, before the file grows over it without a write. */
+static gboolean
+zero_tail (MemvideoMemFile * file, guint64 new_end, GError ** error)
+{
+  guint index = (guint) (file->length / file->chunk_size);
+  gsize from = (gsize) (file->length % file->chunk_size);
+  gsize to;
+  guint8 *data;
+
+  if (from == 0 || index >= file->chunks->len
+      || g_ptr_array_index (file->chunks, index) == NULL)
+    return TRUE;
+
+  to = (gsize) MIN (file->chunk_size,
+      new_end - (guint64) index * file->chunk_size);
+  data = map_chunk_for_write (file, index, 0, 0, error);
+  if (data == NULL)
+    return FALSE;
+  memset (data + from, 0, to - from);
+
+  return TRUE;
+}
+
 gboolean
 memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     const guint8 * data, gsize size, GError ** error)
@@ -190,6 +225,8 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
   end = position + size;
 
   g_mutex_lock (&file->lock);
+  if (position > file->length && !zero_tail (file, position, error))
+    goto write_failed;
   if (file->chunks->len < chunks_for (file, end))
     g_ptr_array_set_size (file->chunks, chunks_for (file, end));
 
@@ -199,7 +236,7 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     gsize n = MIN (file->chunk_size - offset, size);
     guint8 *dest;
 
-    dest = map_chunk_for_write (file, index, error);
+    dest = map_chunk_for_write (file, index, offset, offset + n, error);
     if (dest == NULL)
       goto write_failed;
     memcpy (dest + offset, data, n);
@@ -300,22 +337,18 @@ memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
 
   g_mutex_lock (&file->lock);
   if (size < file->length) {
-    gsize tail = (gsize) (size % file->chunk_size);
     guint keep = chunks_for (file, size);
 
-    release_mapped (file);
+    if (file->mapped_index >= keep)
+      release_mapped (file);
     free_chunks_from (file, keep);
-    if (tail > 0 && g_ptr_array_index (file->chunks, keep - 1) != NULL) {
-      guint8 *data = map_chunk_for_write (file, keep - 1, error);
-
-      if (data == NULL) {
-        g_mutex_unlock (&file->lock);
-        return FALSE;
-      }
-      memset (data + tail, 0, file->chunk_size - tail);
+  } else if (size > file->length) {
+    if (!zero_tail (file, size, error)) {
+      g_mutex_unlock (&file->lock);
+      return FALSE;
     }
-  } else if (file->chunks->len < chunks_for (file, size)) {
-    g_ptr_array_set_size (file->chunks, chunks_for (file, size));
+    if (file->chunks->len < chunks_for (file, size))
+      g_ptr_array_set_size (file->chunks, chunks_for (file, size));
   }
   file->length = size;
   g_mutex_unlock (&file->lock);

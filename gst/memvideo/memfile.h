@@ -59,8 +59,8 @@ gboolean memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
 gboolean memvideo_mem_file_read (MemvideoMemFile * file, guint64 position,
     guint8 * dest, gsize size, GError ** error);
 
-/* Sets the length to @size: shrinking frees whole chunks beyond it and
- * zeroes the tail of the last one; growing adds zeros. */
+/* Sets the length to @size: shrinking frees the chunks beyond it, growing
+ * adds zeros. */
 gboolean memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
     GError ** error);
 
