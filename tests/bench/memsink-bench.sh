@@ -6,7 +6,7 @@
 #   tests/bench/memsink-bench.sh [builddir]
 #
 # Environment: BENCH_FRAMES (raw 1080p samples, default 2000),
-# BENCH_MP4_FRAMES (720p H.264 frames for the ~200 MB MP4, default 240),
+# BENCH_MP4_FRAMES (720p H.264 frames for the ~200 MB MP4, default 135),
 # BENCH_SPILL_DIR (default /tmp).  Each measurement runs in its own process.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,7 +23,7 @@ export GST_PLUGIN_PATH_1_0="$build/plugins"
 export GST_REGISTRY="$build/memsink-bench.registry"
 export BENCH_SPILL_DIR="${BENCH_SPILL_DIR:-/tmp}"
 frames=${BENCH_FRAMES:-2000}
-mp4_frames=${BENCH_MP4_FRAMES:-240}
+mp4_frames=${BENCH_MP4_FRAMES:-135}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/memsink-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
