@@ -50,6 +50,13 @@ struct _MemvideoSpillFile
 };
 
 static gboolean no_tmpfile = FALSE;
+static MemvideoSpillFileHook created_hook = NULL;
+
+void
+memvideo_spill_file_set_created_hook (MemvideoSpillFileHook hook)
+{
+  created_hook = hook;
+}
 
 void
 memvideo_spill_file_set_no_tmpfile (gboolean disable)
@@ -113,6 +120,8 @@ memvideo_spill_file_new (const gchar * directory, GError ** error)
       goto unlink_failed;
     g_free (path);
   }
+  if (created_hook)
+    created_hook (tmpl, fd);
   /* The directory only existed to hold the file; a crash from now on
    * leaves nothing behind. */
   if (rmdir (tmpl) < 0)

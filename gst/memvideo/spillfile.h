@@ -69,6 +69,11 @@ void memvideo_spill_file_truncate (MemvideoSpillFile * file, guint64 length);
  * created from now on. */
 void memvideo_spill_file_set_no_tmpfile (gboolean no_tmpfile);
 
+/* Testing only: called with the private directory and the file's
+ * descriptor just before the directory is removed. */
+typedef void (*MemvideoSpillFileHook) (const gchar * directory, gint fd);
+void memvideo_spill_file_set_created_hook (MemvideoSpillFileHook hook);
+
 G_END_DECLS
 
 #endif /* __MEMVIDEO_SPILL_FILE_H__ */

@@ -106,6 +106,7 @@ struct _MemvideoSpillPool
 
   GSequence *evictable;         /* unmapped, resident, not busy memories */
   guint64 evictable_bytes;
+  guint64 reserved_bytes;       /* being allocated for new memories */
   guint64 stamp;
   MemvideoSpillStats stats;
   gboolean writes_suspended;
@@ -144,8 +145,10 @@ block_alloc (gsize size, gboolean mmapped)
     return empty_block;
   if (!mmapped)
     return g_try_malloc0 (size);
-  p = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-      -1, 0);
+  /* Every byte is written (or read into) right away: fault the pages in
+   * with one call instead of one fault per page. */
+  p = mmap (NULL, size, PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   return p == MAP_FAILED ? NULL : p;
 }
 
@@ -385,7 +388,8 @@ evict_one (MemvideoSpillPool * pool, SpillMemory * m)
 static void
 evict_locked (MemvideoSpillPool * pool, guint64 reserve)
 {
-  while (pool->evictable_bytes + reserve > pool->max_memory) {
+  while (pool->evictable_bytes + pool->reserved_bytes + reserve >
+      pool->max_memory) {
     SpillMemory *m = eviction_candidate (pool);
 
     if (m == NULL)
@@ -569,6 +573,8 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
     const MemvideoSpillLayout * layout)
 {
   SpillMemory *m = g_slice_new0 (SpillMemory);
+  gboolean fits;
+  guint8 *data;
 
   gst_memory_init (GST_MEMORY_CAST (m), flags | GST_MEMORY_FLAG_NO_SHARE,
       GST_ALLOCATOR_CAST (pool), NULL, maxsize, align, offset, size);
@@ -583,13 +589,25 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
   pool_lock (pool);
   m->use_stamp = ++pool->stamp;
   /* Make room first, so RAM stays within the budget plus the frames in
-   * flight. */
+   * flight, and reserve it while the block is allocated without the
+   * lock. */
   evict_locked (pool, maxsize);
-  if (maxsize == 0 || pool->evictable_bytes + maxsize <= pool->max_memory)
-    m->data = block_alloc (maxsize, m->mmapped);
+  fits = maxsize == 0
+      || pool->evictable_bytes + pool->reserved_bytes + maxsize <=
+      pool->max_memory;
+  if (fits)
+    pool->reserved_bytes += maxsize;
+  pool_unlock (pool);
+
+  data = fits ? block_alloc (maxsize, m->mmapped) : NULL;
+
+  pool_lock (pool);
+  if (fits)
+    pool->reserved_bytes -= maxsize;
   /* Without room (or RAM) the memory starts empty and gets its RAM when
    * it is first mapped. */
-  if (m->data)
+  m->data = data;
+  if (data)
     m->resident_stamp = ++pool->stamp;
   account (pool, m, +1);
   evictable_add (pool, m);

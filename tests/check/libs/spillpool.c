@@ -463,6 +463,7 @@ GST_START_TEST (test_copy_buffer)
   GstMapInfo map;
   gsize size, half;
   GError *err = NULL;
+  gpointer data;
 
   gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 64, 48);
   size = GST_VIDEO_INFO_SIZE (&vinfo);
@@ -472,8 +473,9 @@ GST_START_TEST (test_copy_buffer)
 
   /* two memories: one plain, one already spilled in the pool */
   src = gst_buffer_new ();
-  gst_buffer_append_memory (src, gst_memory_new_wrapped (0,
-          g_memdup2 (expect, half), half, 0, half, NULL, NULL));
+  data = g_memdup2 (expect, half);
+  gst_buffer_append_memory (src, gst_memory_new_wrapped (0, data, half, 0,
+          half, data, g_free));
   spilled = memvideo_spill_pool_alloc (pool, size - half, NULL, NULL, NULL);
   fail_unless (gst_memory_map (spilled, &map, GST_MAP_WRITE));
   memcpy (map.data, expect + half, size - half);
@@ -726,6 +728,774 @@ GST_START_TEST (test_jpeg_formats)
 
 GST_END_TEST;
 
+/* Model-based random sequences */
+
+typedef struct
+{
+  GstMemory *mem;
+  guint8 *expect;               /* what the memory must hold */
+  gsize size;
+  gint maps;                    /* READ maps held by the test */
+  GstMapInfo map;
+  gboolean on_disk;             /* model: the pool has a current disk copy */
+  gboolean written;             /* filled at least once */
+} ModelMem;
+
+typedef struct
+{
+  MemvideoSpillPool *pool;
+  gboolean jpeg;
+  GstVideoInfo vinfo;
+  guint64 max_memory;
+  GPtrArray *mems;
+  MemvideoSpillStats stats;
+  GRand *rand;
+} Model;
+
+static gdouble
+psnr_bytes (const guint8 * a, const guint8 * b, gsize size)
+{
+  gdouble sq = 0;
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    sq += ((gdouble) a[i] - b[i]) * ((gdouble) a[i] - b[i]);
+  return sq == 0 ? 99.0 : 10 * log10 (255.0 * 255.0 * size / sq);
+}
+
+static void
+check_content (Model * model, ModelMem * mm, const guint8 * data)
+{
+  if (model->jpeg) {
+    gdouble psnr = psnr_bytes (mm->expect, data, mm->size);
+
+    fail_unless (psnr >= 38.0, "PSNR %.2f dB", psnr);
+  } else {
+    fail_unless (memcmp (mm->expect, data, mm->size) == 0);
+  }
+}
+
+static void
+model_fill (Model * model, guint8 * data, gsize size, guint32 seed)
+{
+  if (model->jpeg) {
+    GstVideoInfo *v = &model->vinfo;
+    gsize y;
+
+    /* smooth, shifted per seed */
+    for (y = 0; y < size / v->width; y++) {
+      gsize x;
+
+      for (x = 0; x < (gsize) v->width; x++)
+        data[y * v->width + x] = smooth_value (x + seed, y + seed % 7, 0);
+    }
+  } else {
+    fill_pattern (data, size, seed);
+  }
+}
+
+/* Compares residency and statistics with the model after one step. */
+static void
+model_check (Model * model)
+{
+  MemvideoSpillStats s = get_stats (model->pool);
+  guint64 resident = 0, mapped = 0, spilled_raw = 0, new_spills = 0;
+  guint64 n_res = 0, n_spilled = 0, n_written = 0;
+  guint i;
+
+  for (i = 0; i < model->mems->len; i++) {
+    ModelMem *mm = g_ptr_array_index (model->mems, i);
+
+    if (memvideo_spill_memory_is_resident (mm->mem)) {
+      resident += mm->size;
+      n_res++;
+      if (mm->maps > 0)
+        mapped += mm->size;
+    } else {
+      fail_unless (mm->maps == 0, "a mapped memory was evicted");
+      n_spilled++;
+      if (mm->written) {
+        n_written++;
+        spilled_raw += mm->size;
+        if (!mm->on_disk)
+          new_spills++;
+        mm->on_disk = TRUE;
+      }
+    }
+  }
+  fail_unless_equals_uint64 (s.frames_resident, n_res);
+  fail_unless_equals_uint64 (s.frames_spilled, n_spilled);
+  fail_unless_equals_uint64 (s.resident_bytes, resident);
+  if (!model->jpeg) {
+    fail_unless_equals_uint64 (s.spilled_bytes, spilled_raw);
+  } else {
+    fail_unless ((s.spilled_bytes > 0) == (n_written > 0));
+  }
+  /* every memory that went to disk dirty was written exactly once */
+  fail_unless_equals_uint64 (s.spills, model->stats.spills + new_spills);
+  fail_unless_equals_uint64 (s.write_errors, 0);
+  /* the budget invariant */
+  fail_unless (resident - mapped <= model->max_memory,
+      "%" G_GUINT64_FORMAT " unmapped resident bytes, budget %"
+      G_GUINT64_FORMAT, resident - mapped, model->max_memory);
+  model->stats = s;
+}
+
+static void
+model_alloc (Model * model, GstMemory * copy_of, ModelMem * src)
+{
+  ModelMem *mm = g_new0 (ModelMem, 1);
+  GstMapInfo map;
+
+  if (copy_of) {
+    mm->mem = gst_memory_copy (copy_of, 0, -1);
+    mm->size = src->size;
+    mm->expect = g_memdup2 (src->expect, src->size);
+    mm->written = TRUE;
+    g_ptr_array_add (model->mems, mm);
+    model_check (model);
+    /* the copy holds what the source holds now */
+    fail_unless (gst_memory_map (mm->mem, &map, GST_MAP_READ));
+    check_content (model, mm, map.data);
+    if (model->jpeg)
+      memcpy (mm->expect, map.data, mm->size);
+    gst_memory_unmap (mm->mem, &map);
+  } else {
+    mm->size = model->jpeg ? GST_VIDEO_INFO_SIZE (&model->vinfo) :
+        (gsize) (g_rand_boolean (model->rand) ? g_rand_int_range (model->rand,
+            1, 64 * KIB) : g_rand_int_range (model->rand, 64 * KIB, 200 * KIB));
+    mm->expect = g_malloc (mm->size);
+    model_fill (model, mm->expect, mm->size, g_rand_int (model->rand));
+    mm->mem = memvideo_spill_pool_alloc (model->pool, mm->size,
+        model->jpeg ? &model->vinfo : NULL, NULL, NULL);
+    g_ptr_array_add (model->mems, mm);
+    model_check (model);
+    fail_unless (gst_memory_map (mm->mem, &map, GST_MAP_WRITE));
+    memcpy (map.data, mm->expect, mm->size);
+    mm->written = TRUE;
+    gst_memory_unmap (mm->mem, &map);
+  }
+}
+
+static void
+model_free (gpointer data)
+{
+  ModelMem *mm = data;
+
+  while (mm->maps-- > 0)
+    gst_memory_unmap (mm->mem, &mm->map);
+  gst_memory_unref (mm->mem);
+  g_free (mm->expect);
+  g_free (mm);
+}
+
+static void
+model_step (Model * model)
+{
+  guint n = model->mems->len, op = g_rand_int_range (model->rand, 0, 100);
+  ModelMem *mm = n ? g_ptr_array_index (model->mems,
+      g_rand_int_range (model->rand, 0, n)) : NULL;
+  MemvideoSpillStats before = model->stats;
+  GstMapInfo map;
+
+  if (mm == NULL || (op < 20 && n < 12)) {
+    model_alloc (model, NULL, NULL);
+  } else if (op < 35) {
+    /* map READ and keep it for a while */
+    gboolean was_resident = memvideo_spill_memory_is_resident (mm->mem);
+
+    if (mm->maps == 0) {
+      fail_unless (gst_memory_map (mm->mem, &mm->map, GST_MAP_READ));
+    } else {
+      fail_unless (gst_memory_map (mm->mem, &map, GST_MAP_READ));
+      /* the same pointer: unmapping mm->map twice is equivalent */
+      fail_unless (map.data == mm->map.data, "a mapping moved");
+    }
+    mm->maps++;
+    check_content (model, mm, mm->map.data);
+    fail_unless_equals_uint64 (get_stats (model->pool).reloads,
+        before.reloads + (was_resident ? 0 : 1));
+  } else if (op < 50) {
+    if (mm->maps > 0) {
+      mm->maps--;
+      gst_memory_unmap (mm->mem, &mm->map);
+    }
+  } else if (op < 60 && mm->maps == 0) {
+    /* rewrite it */
+    fail_unless (gst_memory_map (mm->mem, &map, GST_MAP_READWRITE));
+    check_content (model, mm, map.data);
+    model_fill (model, mm->expect, mm->size, g_rand_int (model->rand));
+    memcpy (map.data, mm->expect, mm->size);
+    mm->on_disk = FALSE;
+    gst_memory_unmap (mm->mem, &map);
+  } else if (op < 70 && n < 12) {
+    model_alloc (model, mm->mem, mm);
+  } else if (op < 80) {
+    gsize off = g_rand_int_range (model->rand, 0, mm->size);
+    gsize len = g_rand_int_range (model->rand, 0, mm->size - off + 1);
+    guint8 *buf = g_malloc (mm->size);
+    GError *err = NULL;
+    gboolean was_resident = memvideo_spill_memory_is_resident (mm->mem);
+
+    fail_unless (memvideo_spill_memory_read (mm->mem, 0, buf, mm->size, &err));
+    check_content (model, mm, buf);
+    if (!model->jpeg) {
+      fail_unless (memvideo_spill_memory_read (mm->mem, off, buf, len, &err));
+      fail_unless (memcmp (buf, mm->expect + off, len) == 0);
+    }
+    g_free (buf);
+    fail_unless (memvideo_spill_memory_is_resident (mm->mem) == was_resident);
+    fail_unless_equals_uint64 (get_stats (model->pool).reloads, before.reloads);
+  } else if (op < 95) {
+    /* the last unmap may spill it before it goes */
+    while (mm->maps > 0) {
+      mm->maps--;
+      gst_memory_unmap (mm->mem, &mm->map);
+    }
+    model_check (model);
+    g_ptr_array_remove_fast (model->mems, mm);
+    model_free (mm);
+  } else {
+    model->max_memory = g_rand_int_range (model->rand, 0, 4) * 150 * KIB;
+    memvideo_spill_pool_set_max_memory (model->pool, model->max_memory);
+  }
+  model_check (model);
+}
+
+static void
+run_model (guint32 seed, gboolean jpeg, guint steps)
+{
+  gchar *dir = make_spill_dir ();
+  Model model = { 0, };
+
+  model.rand = g_rand_new_with_seed (seed);
+  model.jpeg = jpeg;
+  model.max_memory = g_rand_int_range (model.rand, 0, 4) * 150 * KIB;
+  model.pool = new_pool (dir, model.max_memory);
+  model.mems = g_ptr_array_new ();
+  memvideo_spill_pool_set_eviction (model.pool,
+      g_rand_boolean (model.rand) ? MEMVIDEO_EVICTION_LRU :
+      MEMVIDEO_EVICTION_NEWEST);
+  if (jpeg) {
+    memvideo_spill_pool_set_format (model.pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+    gst_video_info_set_format (&model.vinfo, GST_VIDEO_FORMAT_GRAY8, 160, 120);
+  }
+  GST_INFO ("model seed %u jpeg %d", seed, jpeg);
+
+  while (steps--)
+    model_step (&model);
+
+  g_ptr_array_set_free_func (model.mems, model_free);
+  g_ptr_array_free (model.mems, TRUE);
+  fail_unless_equals_uint64 (get_stats (model.pool).disk_file_bytes, 0);
+  memvideo_spill_pool_unref (model.pool);
+  g_rand_free (model.rand);
+  remove_spill_dir (dir);
+}
+
+GST_START_TEST (test_model_raw)
+{
+  guint32 seed;
+
+  for (seed = 1; seed <= 40; seed++)
+    run_model (seed, FALSE, 300);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_model_jpeg)
+{
+  guint32 seed;
+
+  for (seed = 1; seed <= 10; seed++)
+    run_model (seed, TRUE, 200);
+}
+
+GST_END_TEST;
+
+/* Threads */
+
+#define N_SHARED 16
+#define N_THREADS 8
+
+typedef struct
+{
+  MemvideoSpillPool *pool;
+  GstMemory *mems[N_SHARED];
+  gint seeds[N_SHARED];
+  gint writing[N_SHARED];
+  guint32 thread_seed;
+  gint failures;
+} Shared;
+
+static gboolean
+verify_seed (GstMemory * mem, const guint8 * data, gsize size, guint32 seed)
+{
+  guint8 *expect = g_malloc (size);
+  gboolean ok;
+
+  fill_pattern (expect, size, seed);
+  ok = memcmp (expect, data, size) == 0;
+  g_free (expect);
+  return ok;
+}
+
+static gpointer
+thread_func (gpointer user_data)
+{
+  Shared *sh = user_data;
+  GRand *rand = g_rand_new_with_seed (g_atomic_int_add (&sh->thread_seed, 1));
+  guint iter;
+
+  for (iter = 0; iter < 250; iter++) {
+    guint i = g_rand_int_range (rand, 0, N_SHARED);
+    GstMemory *mem = sh->mems[i], *copy;
+    guint op = g_rand_int_range (rand, 0, 4);
+    GstMapInfo map, cmap;
+    gint seed;
+
+    if (op == 0) {
+      /* A WRITE map fails while READ maps are held, but GstMemory lets
+       * several WRITE maps through: one writer at a time is ours to
+       * ensure. */
+      if (!g_atomic_int_compare_and_exchange (&sh->writing[i], 0, 1))
+        continue;
+      if (gst_memory_map (mem, &map, GST_MAP_WRITE)) {
+        seed = g_rand_int (rand) & 0xffffff;
+        fill_pattern (map.data, map.size, seed);
+        g_atomic_int_set (&sh->seeds[i], seed);
+        gst_memory_unmap (mem, &map);
+      }
+      g_atomic_int_set (&sh->writing[i], 0);
+    } else if (op == 1) {
+      if (!gst_memory_map (mem, &map, GST_MAP_READ))
+        continue;
+      seed = g_atomic_int_get (&sh->seeds[i]);
+      if (!verify_seed (mem, map.data, map.size, seed)) {
+        g_atomic_int_inc (&sh->failures);
+      }
+      gst_memory_unmap (mem, &map);
+    } else if (op == 2) {
+      /* copy while holding a READ map, so no writer changes it */
+      if (!gst_memory_map (mem, &map, GST_MAP_READ))
+        continue;
+      seed = g_atomic_int_get (&sh->seeds[i]);
+      copy = gst_memory_copy (mem, 0, -1);
+      gst_memory_unmap (mem, &map);
+      if (!gst_memory_map (copy, &cmap, GST_MAP_READ)) {
+        g_atomic_int_inc (&sh->failures);
+      } else {
+        if (!verify_seed (copy, cmap.data, cmap.size, seed)) {
+          g_atomic_int_inc (&sh->failures);
+        }
+        gst_memory_unmap (copy, &cmap);
+      }
+      gst_memory_unref (copy);
+    } else {
+      guint8 *buf = g_malloc (mem->size);
+
+      if (!gst_memory_map (mem, &map, GST_MAP_READ)) {
+        g_free (buf);
+        continue;
+      }
+      seed = g_atomic_int_get (&sh->seeds[i]);
+      if (!memvideo_spill_memory_read (mem, 0, buf, mem->size, NULL)
+          || !verify_seed (mem, buf, mem->size, seed)) {
+        g_atomic_int_inc (&sh->failures);
+      }
+      gst_memory_unmap (mem, &map);
+      g_free (buf);
+    }
+  }
+  g_rand_free (rand);
+  return NULL;
+}
+
+GST_START_TEST (test_threads)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 4 * 200 * KIB);
+  GThread *threads[N_THREADS];
+  Shared sh = { 0, };
+  MemvideoSpillStats s;
+  guint i;
+
+  sh.pool = pool;
+  sh.thread_seed = 1;
+  for (i = 0; i < N_SHARED; i++) {
+    sh.seeds[i] = i;
+    sh.mems[i] = alloc_filled (pool, 200 * KIB, i);
+  }
+  for (i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("mapper", thread_func, &sh);
+  for (i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  fail_unless_equals_int (sh.failures, 0);
+  s = get_stats (pool);
+  fail_unless (s.resident_bytes <= 4 * 200 * KIB);
+  fail_unless_equals_uint64 (s.frames_resident + s.frames_spilled, N_SHARED);
+  fail_unless (s.spills > N_SHARED && s.reloads > N_SHARED);
+  for (i = 0; i < N_SHARED; i++) {
+    fail_unless (has_pattern (sh.mems[i], sh.seeds[i]));
+    gst_memory_unref (sh.mems[i]);
+  }
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Extents */
+
+static gint spill_fd = -1;
+
+static void
+remember_fd (const gchar * directory, gint fd)
+{
+  spill_fd = fd;
+}
+
+GST_START_TEST (test_extent_reuse)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool;
+  GRand *rand = g_rand_new_with_seed (42);
+  GPtrArray *live = g_ptr_array_new ();
+  guint64 live_bytes = 0, max_live = 0, max_file = 0;
+  MemvideoSpillStats s;
+  struct stat st;
+  guint i;
+
+  memvideo_spill_file_set_created_hook (remember_fd);
+  pool = new_pool (dir, 0);
+  memvideo_spill_file_set_created_hook (NULL);
+  fail_unless (spill_fd >= 0);
+
+  for (i = 0; i < 2000; i++) {
+    if (live->len < 10 && g_rand_boolean (rand)) {
+      gsize size = g_rand_int_range (rand, 10 * KIB, 300 * KIB);
+
+      g_ptr_array_add (live, alloc_filled (pool, size, i));
+      live_bytes += size;
+    } else if (live->len > 0) {
+      GstMemory *mem = g_ptr_array_steal_index_fast (live,
+          g_rand_int_range (rand, 0, live->len));
+
+      live_bytes -= mem->size;
+      gst_memory_unref (mem);
+    }
+    max_live = MAX (max_live, live_bytes);
+    s = get_stats (pool);
+    max_file = MAX (max_file, s.disk_file_bytes);
+    /* freed extents are punched out: the blocks on disk follow the live
+     * data, not the file length */
+    fail_unless (fstat (spill_fd, &st) == 0);
+    fail_unless ((guint64) st.st_blocks * 512 <= live_bytes + 10 * 8 * KIB
+        + 64 * KIB, "%" G_GUINT64_FORMAT " bytes on disk for %"
+        G_GUINT64_FORMAT " live", (guint64) st.st_blocks * 512, live_bytes);
+  }
+  GST_INFO ("max live %" G_GUINT64_FORMAT ", max file %" G_GUINT64_FORMAT,
+      max_live, max_file);
+  /* reuse keeps the file near the live maximum (fragmentation allowed) */
+  fail_unless (max_file <= 2 * max_live, "file %" G_GUINT64_FORMAT
+      " for at most %" G_GUINT64_FORMAT " live bytes", max_file, max_live);
+
+  for (i = 0; i < live->len; i++)
+    gst_memory_unref (g_ptr_array_index (live, i));
+  g_ptr_array_free (live, TRUE);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.disk_file_bytes, 0);
+  fail_unless (fstat (spill_fd, &st) == 0);
+  fail_unless_equals_uint64 (st.st_size, 0);
+  g_rand_free (rand);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Security */
+
+static gboolean hook_ran;
+
+static void
+check_private (const gchar * directory, gint fd)
+{
+  struct stat st;
+
+  hook_ran = TRUE;
+  fail_unless (g_stat (directory, &st) == 0);
+  fail_unless (S_ISDIR (st.st_mode));
+  fail_unless_equals_int (st.st_mode & 07777, 0700);
+  fail_unless (fstat (fd, &st) == 0);
+  fail_unless (S_ISREG (st.st_mode));
+  fail_unless_equals_int (st.st_mode & 07777, 0600);
+  /* created unlinked (or unlinked already): nothing to find by name */
+  fail_unless_equals_int (st.st_nlink, 0);
+  fail_unless_equals_int (count_entries (directory), 0);
+}
+
+static void
+check_permissions (gboolean no_tmpfile)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool;
+  GstMemory *mem;
+  mode_t old_umask = umask (0);
+
+  memvideo_spill_file_set_no_tmpfile (no_tmpfile);
+  memvideo_spill_file_set_created_hook (check_private);
+  hook_ran = FALSE;
+  pool = new_pool (dir, 0);
+  memvideo_spill_file_set_created_hook (NULL);
+  memvideo_spill_file_set_no_tmpfile (FALSE);
+  umask (old_umask);
+  fail_unless (hook_ran);
+
+  /* the private directory is gone at once, even while spilling */
+  fail_unless_equals_int (count_entries (dir), 0);
+  fail_unless (!g_file_test (memvideo_spill_pool_get_directory (pool),
+          G_FILE_TEST_EXISTS));
+  fail_unless (g_str_has_prefix (memvideo_spill_pool_get_directory (pool),
+          dir));
+  mem = alloc_filled (pool, MIB, 1);
+  fail_unless_equals_uint64 (get_stats (pool).spills, 1);
+  fail_unless_equals_int (count_entries (dir), 0);
+  fail_unless (has_pattern (mem, 1));
+  gst_memory_unref (mem);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_START_TEST (test_permissions)
+{
+  check_permissions (FALSE);
+  check_permissions (TRUE);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_symlink_not_followed)
+{
+  static const gchar *names[] = {
+    "memvideo-spill-XXXXXX", "memvideo-spill-000000", "spill",
+    "memvideo-spill", ".memvideo-spill",
+  };
+  gchar *dir = make_spill_dir ();
+  gchar *victim_dir = make_spill_dir ();
+  gchar *victim = g_build_filename (victim_dir, "victim", NULL);
+  gchar *contents = NULL;
+  guint i, mode;
+
+  fail_unless (g_file_set_contents (victim, "precious", -1, NULL));
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *link = g_build_filename (dir, names[i], NULL);
+
+    fail_unless (symlink (victim, link) == 0);
+    g_free (link);
+  }
+
+  for (mode = 0; mode < 2; mode++) {
+    MemvideoSpillPool *pool;
+    GstMemory *mems[4];
+
+    memvideo_spill_file_set_no_tmpfile (mode == 1);
+    pool = new_pool (dir, 0);
+    memvideo_spill_file_set_no_tmpfile (FALSE);
+    for (i = 0; i < 4; i++)
+      mems[i] = alloc_filled (pool, 100 * KIB, i);
+    for (i = 0; i < 4; i++) {
+      fail_unless (has_pattern (mems[i], i));
+      gst_memory_unref (mems[i]);
+    }
+    memvideo_spill_pool_unref (pool);
+  }
+
+  fail_unless (g_file_get_contents (victim, &contents, NULL, NULL));
+  fail_unless_equals_string (contents, "precious");
+  g_free (contents);
+  fail_unless_equals_int (count_entries (dir), G_N_ELEMENTS (names));
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *link = g_build_filename (dir, names[i], NULL);
+
+    fail_unless (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+    fail_unless (g_unlink (link) == 0);
+    g_free (link);
+  }
+  fail_unless (g_unlink (victim) == 0);
+  g_free (victim);
+  remove_spill_dir (victim_dir);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Faults */
+
+static void
+check_directory_error (const gchar * path)
+{
+  GError *err = NULL;
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (path, &err);
+
+  fail_unless (pool == NULL);
+  fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_DIRECTORY));
+  fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
+  GST_INFO ("%s", err->message);
+  g_error_free (err);
+}
+
+GST_START_TEST (test_unusable_directory)
+{
+  gchar *dir = make_spill_dir ();
+  gchar *missing = g_build_filename (dir, "missing", NULL);
+  gchar *file = g_build_filename (dir, "file", NULL);
+  gchar *ro = g_build_filename (dir, "readonly", NULL);
+
+  check_directory_error (missing);
+  fail_unless (g_file_set_contents (file, "", -1, NULL));
+  check_directory_error (file);
+  /* root may write anyway */
+  if (geteuid () != 0) {
+    fail_unless (g_mkdir (ro, 0500) == 0);
+    check_directory_error (ro);
+    fail_unless_equals_int (count_entries (ro), 0);
+    fail_unless (g_rmdir (ro) == 0);
+  }
+  fail_unless (g_unlink (file) == 0);
+  g_free (missing);
+  g_free (file);
+  g_free (ro);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* In a child process (the file size limit must not outlive the test):
+ * writes fail with EFBIG past 1 MiB. */
+static gint
+file_size_limit_child (const gchar * dir)
+{
+  struct rlimit rl = { MIB, MIB };
+  MemvideoSpillPool *pool;
+  MemvideoSpillStats s;
+  ErrorLog log = { 0, };
+  GstMemory *mems[20];
+  const GError *e;
+  guint i;
+
+  signal (SIGXFSZ, SIG_IGN);
+  if (setrlimit (RLIMIT_FSIZE, &rl) != 0)
+    return 10;
+  g_mutex_init (&log.lock);
+  pool = memvideo_spill_pool_new (dir, NULL);
+  if (pool == NULL)
+    return 11;
+  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  memvideo_spill_pool_set_max_memory (pool, 0);
+  for (i = 0; i < 20; i++)
+    mems[i] = alloc_filled (pool, 100 * KIB, i);
+  s = get_stats (pool);
+  /* 1 MiB holds 10 extents of 100 KiB rounded to 4 KiB blocks */
+  if (s.spills != 10 || s.frames_resident != 10)
+    return 12;
+  if (s.write_errors != 1 || g_list_length (log.errors) != 1)
+    return 13;
+  e = log.errors->data;
+  if (!g_error_matches (e, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_NO_SPACE))
+    return 14;
+  if (strstr (e->message, "102400 bytes") == NULL
+      || strstr (e->message, memvideo_spill_pool_get_directory (pool)) == NULL)
+    return 15;
+  g_printerr ("%s\n", e->message);
+  for (i = 0; i < 20; i++) {
+    if (!has_pattern (mems[i], i))
+      return 16;
+  }
+  /* freeing spilled memories makes room: the next write works again */
+  gst_memory_unref (mems[0]);
+  gst_memory_unref (mems[1]);
+  memvideo_spill_pool_trim (pool);
+  s = get_stats (pool);
+  if (s.spills != 12 || s.write_errors != 2)
+    return 17;
+  for (i = 2; i < 20; i++) {
+    if (!has_pattern (mems[i], i))
+      return 18;
+    gst_memory_unref (mems[i]);
+  }
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  memvideo_spill_pool_unref (pool);
+  error_log_clear (&log);
+  return 0;
+}
+
+GST_START_TEST (test_file_size_limit)
+{
+  gchar *dir = make_spill_dir ();
+  gint status;
+  pid_t pid;
+
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0)
+    _exit (file_size_limit_child (dir));
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status));
+  fail_unless_equals_int (WEXITSTATUS (status), 0);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_read_failure)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  ErrorLog log = { 0, };
+  GstMemory *a, *b;
+  GstMapInfo map;
+  guint8 buf[16];
+  GError *err = NULL;
+  const GError *e;
+
+  g_mutex_init (&log.lock);
+  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  a = alloc_filled (pool, 100 * KIB, 1);
+  b = alloc_filled (pool, 100 * KIB, 2);
+  fail_unless_equals_uint64 (get_stats (pool).spills, 2);
+
+  /* the second extent is cut off */
+  memvideo_spill_pool_test_truncate_file (pool, 100 * KIB);
+  fail_unless (has_pattern (a, 1));
+  fail_if (gst_memory_map (b, &map, GST_MAP_READ));
+  fail_unless_equals_int (g_list_length (log.errors), 1);
+  e = log.errors->data;
+  fail_unless (g_error_matches (e, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_IO), "%s", e->message);
+  fail_unless (strstr (e->message, memvideo_spill_pool_get_directory (pool)),
+      "%s", e->message);
+  fail_if (memvideo_spill_memory_read (b, 0, buf, sizeof (buf), &err));
+  fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_IO));
+  g_clear_error (&err);
+  fail_unless (gst_memory_copy (b, 0, -1) == NULL);
+  fail_if (memvideo_spill_memory_is_resident (b));
+  fail_unless_equals_uint64 (get_stats (pool).frames_spilled, 2);
+
+  gst_memory_unref (a);
+  gst_memory_unref (b);
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  error_log_clear (&log);
+  g_mutex_clear (&log.lock);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 spillpool_suite (void)
 {
@@ -745,6 +1515,15 @@ spillpool_suite (void)
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
   tcase_add_test (tc, test_jpeg_formats);
+  tcase_add_test (tc, test_model_raw);
+  tcase_add_test (tc, test_model_jpeg);
+  tcase_add_test (tc, test_threads);
+  tcase_add_test (tc, test_extent_reuse);
+  tcase_add_test (tc, test_permissions);
+  tcase_add_test (tc, test_symlink_not_followed);
+  tcase_add_test (tc, test_unusable_directory);
+  tcase_add_test (tc, test_file_size_limit);
+  tcase_add_test (tc, test_read_failure);
   return s;
 }
 
