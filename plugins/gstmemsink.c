@@ -241,6 +241,8 @@ static gboolean gst_mem_sink_stop (GstBaseSink * sink);
 static gboolean gst_mem_sink_set_caps (GstBaseSink * sink, GstCaps * caps);
 static gboolean gst_mem_sink_event (GstBaseSink * sink, GstEvent * event);
 static gboolean gst_mem_sink_query (GstBaseSink * sink, GstQuery * query);
+static gboolean gst_mem_sink_propose_allocation (GstBaseSink * sink,
+    GstQuery * query);
 static GstFlowReturn gst_mem_sink_render (GstBaseSink * sink,
     GstBuffer * buffer);
 
@@ -437,6 +439,8 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
   basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_mem_sink_set_caps);
   basesink_class->event = GST_DEBUG_FUNCPTR (gst_mem_sink_event);
   basesink_class->query = GST_DEBUG_FUNCPTR (gst_mem_sink_query);
+  basesink_class->propose_allocation =
+      GST_DEBUG_FUNCPTR (gst_mem_sink_propose_allocation);
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_mem_sink_render);
 
   gst_type_mark_as_plugin_api (GST_TYPE_MEM_SINK_MODE, 0);
@@ -1154,6 +1158,36 @@ gst_mem_sink_query (GstBaseSink * sink, GstQuery * query)
   return GST_BASE_SINK_CLASS (parent_class)->query (sink, query);
 }
 
+/* Offering the pool's allocator lets upstream write samples straight into
+ * pageable memory, which memsink then keeps without a copy.  Not with
+ * spill-format=jpeg: the allocator's memories are raw-codec, while copies
+ * made with the caps' video layout can be spilled as JPEG. */
+static gboolean
+gst_mem_sink_propose_allocation (GstBaseSink * sink, GstQuery * query)
+{
+  GstMemSink *self = GST_MEM_SINK (sink);
+  MemvideoSpillPool *pool = NULL;
+  GstMemSinkSpillFormat format;
+
+  GST_OBJECT_LOCK (self);
+  format = self->settings.spill_format;
+  GST_OBJECT_UNLOCK (self);
+
+  g_mutex_lock (&self->lock);
+  if (self->pool && self->active_mode != GST_MEM_SINK_MODE_FILE)
+    pool = memvideo_spill_pool_ref (self->pool);
+  g_mutex_unlock (&self->lock);
+
+  if (pool && format == GST_MEM_SINK_SPILL_FORMAT_RAW)
+    gst_query_add_allocation_param (query,
+        memvideo_spill_pool_get_allocator (pool), NULL);
+  gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  if (pool)
+    memvideo_spill_pool_unref (pool);
+
+  return TRUE;
+}
+
 static GstFlowReturn
 gst_mem_sink_render_file (GstMemSink * self, GstBuffer * buffer)
 {
@@ -1235,8 +1269,20 @@ gst_mem_sink_render_sample (GstMemSink * self, GstBuffer * buffer,
     vinfo = self->vinfo;
   g_mutex_unlock (&self->lock);
 
-  if (buffer_is_pageable (buffer)) {
+  if (buffer_is_pageable (buffer) && buffer->pool == NULL) {
     kept = gst_buffer_ref (buffer);
+  } else if (buffer_is_pageable (buffer)) {
+    /* Pageable memory in a buffer of an upstream pool (our allocator was
+     * used): keep the memories in a buffer of our own, so the pool gets its
+     * buffer back at once (it drops it, its memory being shared) */
+    guint i;
+
+    kept = gst_buffer_new ();
+    for (i = 0; i < gst_buffer_n_memory (buffer); i++)
+      gst_buffer_append_memory (kept,
+          gst_memory_ref (gst_buffer_peek_memory (buffer, i)));
+    gst_buffer_copy_into (kept, buffer, GST_BUFFER_COPY_FLAGS |
+        GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META, 0, -1);
   } else if (gst_buffer_get_size (buffer) == 0) {
     /* Nothing to page; keep flags, timestamps and metas, not the memory of
      * an upstream pool */

@@ -981,6 +981,78 @@ GST_START_TEST (test_samples_pageable_kept_as_is)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GPtrArray *mems;
+  GArray *sums;
+} Seen;
+
+static guint32
+checksum (GstBuffer * buf)
+{
+  GstMapInfo map;
+  guint32 h = 2166136261u;
+  gsize i;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (i = 0; i < map.size; i += 61)
+    h = (h ^ map.data[i]) * 16777619u;
+  gst_buffer_unmap (buf, &map);
+
+  return h;
+}
+
+static void
+on_handoff (GstElement * identity, GstBuffer * buf, gpointer user_data)
+{
+  Seen *seen = user_data;
+  guint32 sum = checksum (buf);
+
+  g_ptr_array_add (seen->mems, gst_buffer_peek_memory (buf, 0));
+  g_array_append_val (seen->sums, sum);
+}
+
+/* Upstream is offered memsink's allocator, so raw samples arrive in
+ * pageable memory and are kept without a copy; upstream's pool does not
+ * reuse memory memsink holds */
+GST_START_TEST (test_samples_zero_copy_from_upstream_pool)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
+      "video/x-raw,format=I420,width=160,height=120 ! "
+      "identity name=id signal-handoffs=true ! "
+      "memsink name=sink max-memory=100000 spill-directory=%s", tmpdir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstElement *id = gst_bin_get_by_name (GST_BIN (pipeline), "id");
+  Seen seen = { g_ptr_array_new (), g_array_new (FALSE, FALSE, 4) };
+  guint i;
+
+  g_signal_connect (id, "handoff", G_CALLBACK (on_handoff), &seen);
+  fail_unless (run_pipeline (pipeline, NULL, NULL) == NULL);
+  fail_unless_equals_int (seen.mems->len, 40);
+  for (i = 0; i < 40; i++) {
+    GstSample *s = get_sample (sink, i);
+    GstBuffer *buf = gst_sample_get_buffer (s);
+
+    fail_unless (buf->pool == NULL, "sample %u holds upstream's pool buffer",
+        i);
+    fail_unless (gst_buffer_peek_memory (buf, 0) ==
+        g_ptr_array_index (seen.mems, i), "sample %u was copied", i);
+    fail_unless (checksum (buf) == g_array_index (seen.sums, guint32, i),
+        "sample %u changed after it was kept", i);
+    gst_sample_unref (s);
+  }
+
+  g_ptr_array_unref (seen.mems);
+  g_array_unref (seen.sums);
+  gst_object_unref (id);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
 /* auto mode with location: a TIME segment is the clear error */
 GST_START_TEST (test_auto_time_segment_with_location)
 {
@@ -1321,6 +1393,7 @@ memsink_suite (void)
   tcase_add_test (tc_samples, test_samples_new_sample_signal);
   tcase_add_test (tc_samples, test_samples_jpeg_spill);
   tcase_add_test (tc_samples, test_samples_pageable_kept_as_is);
+  tcase_add_test (tc_samples, test_samples_zero_copy_from_upstream_pool);
   tcase_add_test (tc_samples, test_auto_time_segment_with_location);
   tcase_add_test (tc_samples, test_properties_while_playing);
   tcase_add_test (tc_samples, test_concurrent_readers);
