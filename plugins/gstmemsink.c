@@ -34,6 +34,8 @@
  * up to the next keyframe) so the kept samples start with a keyframe.  The
  * "get-sample", "pull-sample", "try-pull-sample" and "clear" action signals
  * and the "new-sample" signal follow appsink's names and blocking rules.
+ * Upstream is offered the pool's allocator, so raw frames written straight
+ * into pageable memory are kept without a copy.
  *
  * At EOS memsink posts an element message `memsink-summary` with the fields
  * `mode` (string: "file" or "samples"), `size` (guint64, file mode) or
