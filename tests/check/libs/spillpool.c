@@ -94,16 +94,23 @@ fill_pattern (guint8 * data, gsize size, guint32 seed)
   }
 }
 
+static void
+fill_memory (GstMemory * mem, guint32 seed)
+{
+  GstMapInfo map;
+
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  fill_pattern (map.data, map.size, seed);
+  gst_memory_unmap (mem, &map);
+}
+
 static GstMemory *
 alloc_filled (MemvideoSpillPool * pool, gsize size, guint32 seed)
 {
   GstMemory *mem = memvideo_spill_pool_alloc (pool, size, NULL, NULL, NULL);
-  GstMapInfo map;
 
   fail_unless (mem != NULL);
-  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
-  fill_pattern (map.data, size, seed);
-  gst_memory_unmap (mem, &map);
+  fill_memory (mem, seed);
   return mem;
 }
 
@@ -721,6 +728,43 @@ GST_START_TEST (test_jpeg_formats)
     check_jpeg_format (pool, formats[i], TRUE);
   }
   fail_unless_equals_uint64 (get_stats (pool).write_errors, 0);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_jpeg_fallback_raw)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  GstVideoInfo vinfo;
+  GstMemory *mem;
+  MemvideoSpillStats s;
+  gsize size;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_NV12));
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_I420_10LE));
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_NV12, 320, 240);
+  size = GST_VIDEO_INFO_SIZE (&vinfo);
+
+  /* unsupported format: raw, lossless */
+  mem = memvideo_spill_pool_alloc (pool, size, &vinfo, NULL, NULL);
+  fill_memory (mem, 5);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.spilled_bytes, size);
+  fail_unless (has_pattern (mem, 5));
+  gst_memory_unref (mem);
+
+  /* a supported format whose planes do not fit the memory: raw too */
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 320, 240);
+  mem = memvideo_spill_pool_alloc (pool, 1000, &vinfo, NULL, NULL);
+  fill_memory (mem, 6);
+  fail_unless_equals_uint64 (get_stats (pool).spilled_bytes, 1000);
+  fail_unless (has_pattern (mem, 6));
+  gst_memory_unref (mem);
 
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
@@ -1450,6 +1494,54 @@ GST_START_TEST (test_file_size_limit)
 
 GST_END_TEST;
 
+static gpointer
+spill_forever (gpointer pool)
+{
+  guint32 i;
+
+  for (i = 0;; i++)
+    gst_memory_unref (alloc_filled (pool, 512 * KIB, i));
+  return NULL;
+}
+
+/* In a child: spill from another thread and SIGKILL the process in the
+ * middle of it. */
+static void
+killed_child (const gchar * dir)
+{
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (dir, NULL);
+  GstMemory *held[8];
+  guint i;
+
+  if (pool == NULL)
+    _exit (10);
+  for (i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = alloc_filled (pool, 512 * KIB, i);
+  g_thread_new ("spiller", spill_forever, pool);
+  while (get_stats (pool).spills < 100)
+    g_usleep (1000);
+  /* 8 frames resident, others being written and freed: die now */
+  raise (SIGKILL);
+  _exit (11);
+}
+
+GST_START_TEST (test_sigkill_leaves_nothing)
+{
+  gchar *dir = make_spill_dir ();
+  gint status;
+  pid_t pid;
+
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0)
+    killed_child (dir);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_read_failure)
 {
   gchar *dir = make_spill_dir ();
@@ -1515,6 +1607,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
   tcase_add_test (tc, test_jpeg_formats);
+  tcase_add_test (tc, test_jpeg_fallback_raw);
   tcase_add_test (tc, test_model_raw);
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
@@ -1524,6 +1617,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_unusable_directory);
   tcase_add_test (tc, test_file_size_limit);
   tcase_add_test (tc, test_read_failure);
+  tcase_add_test (tc, test_sigkill_leaves_nothing);
   return s;
 }
 
