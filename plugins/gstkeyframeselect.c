@@ -21,6 +21,13 @@
  * plane or computed from packed RGB) and compares it with the reference
  * proxy: the last selected frame, or the previous frame.
  *
+ * With #GstKeyframeSelect:settle-time a detected change is held (one buffer
+ * reference, never more) until the picture has stayed still for that long;
+ * then the first frame of the still run is sent on, once, so a slide build or
+ * a fade yields its final picture.  A pending candidate is sent at EOS and
+ * dropped on flush.  With drop=false nothing is held: the result goes on the
+ * frame that completes the settle window.
+ *
  * Every selected buffer carries a #GstCustomMeta named
  * `GstKeyframeSelectMeta` whose structure holds:
  *
@@ -327,8 +334,9 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
           0, G_MAXINT, DEFAULT_ROI_HEIGHT, rw));
   g_object_class_install_property (gobject_class, PROP_ANALYSIS_WIDTH,
       g_param_spec_uint ("analysis-width", "Analysis width",
-          "Width of the luma proxy in cells (its height follows the aspect "
-          "ratio of the region)", 8, MAX_ANALYSIS_WIDTH,
+          "Wanted width of the luma proxy in cells; cells are square and a "
+          "power of two pixels wide, the nearest fit is used (1920 and 3840 "
+          "pixels at 160: 120 cells)", 8, MAX_ANALYSIS_WIDTH,
           DEFAULT_ANALYSIS_WIDTH, rw));
   g_object_class_install_property (gobject_class, PROP_DROP,
       g_param_spec_boolean ("drop", "Drop",

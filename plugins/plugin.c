@@ -20,6 +20,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (keyframeselect, plugin);
   ret |= GST_ELEMENT_REGISTER (memspill, plugin);
+  ret |= GST_ELEMENT_REGISTER (memsink, plugin);
 
   return ret;
 }

@@ -21,6 +21,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/app/app.h>
 #include <gst/video/video.h>
 #include "../keyframepaint.h"
 
@@ -769,8 +770,11 @@ GST_START_TEST (test_holds_at_most_one_buffer)
       gst_harness_push (f.h, in[i]);
       while ((out = gst_harness_try_pull (f.h)) != NULL)
         gst_buffer_unref (out);
+      /* the test's reference makes the element work on a (shallow) copy,
+       * so count who else still holds each frame's memory */
       for (j = 0; j <= i; j++)
-        held += GST_MINI_OBJECT_REFCOUNT_VALUE (in[j]) > 1;
+        held += GST_MINI_OBJECT_REFCOUNT_VALUE (gst_buffer_peek_memory (in[j],
+                0)) > 1;
       fail_unless (held <= settle, "frame %u: %u input buffers held", i, held);
     }
     /* the candidate is released at EOS */
@@ -778,10 +782,112 @@ GST_START_TEST (test_holds_at_most_one_buffer)
     expect_out (&f, settle ? "39" : "", NULL);
     for (i = 0; i < G_N_ELEMENTS (in); i++) {
       fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE (in[i]), 1);
+      fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE
+          (gst_buffer_peek_memory (in[i], 0)), 1);
       gst_buffer_unref (in[i]);
     }
     fixture_clear (&f);
   }
+}
+
+GST_END_TEST;
+
+/* Adds sensor-like noise (deterministic) to the Y plane of an I420 frame. */
+static void
+add_noise (GstBuffer * buf, const GstVideoInfo * info, GRand * rand)
+{
+  GstVideoFrame frame;
+  guint x, y;
+
+  fail_unless (gst_video_frame_map (&frame, info, buf, GST_MAP_WRITE));
+  for (y = 0; y < (guint) GST_VIDEO_INFO_HEIGHT (info); y++) {
+    guint8 *row = (guint8 *) GST_VIDEO_FRAME_COMP_DATA (&frame, 0) +
+        y * GST_VIDEO_FRAME_COMP_STRIDE (&frame, 0);
+
+    for (x = 0; x < (guint) GST_VIDEO_INFO_WIDTH (info); x++) {
+      gint v = row[x] + g_rand_int_range (rand, -10, 11);
+
+      row[x] = CLAMP (v, 0, 255);
+    }
+  }
+  gst_video_frame_unmap (&frame);
+}
+
+/* The default threshold and noise-level on real compression artefacts:
+ * three slides through x264enc and back, with sensor noise, a moving cursor
+ * and two typed words; exactly the first frame and the two page changes come
+ * out. */
+GST_START_TEST (test_defaults_through_x264)
+{
+  GstElement *pipeline, *src, *sink;
+  GstVideoInfo info;
+  GRand *rand = g_rand_new_with_seed (42);
+  GString *got = g_string_new (NULL);
+  GstSample *sample;
+  GError *err = NULL;
+  guint i;
+
+  if (!gst_registry_check_feature_version (gst_registry_get (), "x264enc", 1,
+          0, 0) || !gst_registry_check_feature_version (gst_registry_get (),
+          "avdec_h264", 1, 0, 0)) {
+    GST_WARNING ("x264enc or avdec_h264 missing, test skipped");
+    return;
+  }
+
+  pipeline = gst_parse_launch ("appsrc name=src format=time "
+      "caps=video/x-raw,format=I420,width=640,height=360,framerate=30/1 "
+      "! x264enc threads=1 tune=zerolatency speed-preset=veryfast "
+      "bitrate=600 key-int-max=30 ! avdec_h264 ! keyframeselect "
+      "! appsink name=sink sync=false", &err);
+  fail_unless (pipeline != NULL && err == NULL, "%s", err ? err->message : "");
+  src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 640, 360);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+
+  for (i = 0; i < 90; i++) {
+    Picture pic;
+    GstBuffer *buf;
+
+    picture_slide (&pic, 1 + i / 30);
+    /* two words typed into each slide, 0.3% of the picture each */
+    if (i % 30 >= 10)
+      picture_add (&pic, 0.08, 0.9, 0.1, 0.03, 30);
+    if (i % 30 >= 20)
+      picture_add (&pic, 0.2, 0.9, 0.1, 0.03, 30);
+    /* the mouse cursor moving across */
+    picture_add (&pic, 0.1 + (i % 30) * 0.025, 0.5, 0.01, 0.03, 16);
+    buf = picture_render (&pic, &info);
+    add_noise (buf, &info, rand);
+    GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, 30);
+    GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (src), buf),
+        GST_FLOW_OK);
+  }
+  gst_app_src_end_of_stream (GST_APP_SRC (src));
+
+  /* a pipeline error would leave appsink waiting for EOS: time out */
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+              30 * GST_SECOND)) != NULL) {
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    guint64 frame = 0;
+
+    fail_unless (gst_structure_get_uint64 (result_of (buf), "frame", &frame));
+    g_string_append_printf (got, "%s%" G_GUINT64_FORMAT, got->len ? "," : "",
+        frame);
+    gst_sample_unref (sample);
+  }
+  fail_unless (gst_app_sink_is_eos (GST_APP_SINK (sink)),
+      "no EOS from the x264 pipeline");
+  fail_unless_equals_string (got->str, "0,30,60");
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_string_free (got, TRUE);
+  g_rand_free (rand);
 }
 
 GST_END_TEST;
@@ -878,6 +984,7 @@ keyframeselect_suite (void)
   tcase_add_test (tc, test_same_selection_formats_sizes);
   tcase_add_test (tc, test_all_formats);
   tcase_add_test (tc, test_holds_at_most_one_buffer);
+  tcase_add_test (tc, test_defaults_through_x264);
   tcase_add_test (tc, test_stress_properties);
   return s;
 }

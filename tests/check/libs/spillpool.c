@@ -94,16 +94,23 @@ fill_pattern (guint8 * data, gsize size, guint32 seed)
   }
 }
 
+static void
+fill_memory (GstMemory * mem, guint32 seed)
+{
+  GstMapInfo map;
+
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  fill_pattern (map.data, map.size, seed);
+  gst_memory_unmap (mem, &map);
+}
+
 static GstMemory *
 alloc_filled (MemvideoSpillPool * pool, gsize size, guint32 seed)
 {
   GstMemory *mem = memvideo_spill_pool_alloc (pool, size, NULL, NULL, NULL);
-  GstMapInfo map;
 
   fail_unless (mem != NULL);
-  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
-  fill_pattern (map.data, size, seed);
-  gst_memory_unmap (mem, &map);
+  fill_memory (mem, seed);
   return mem;
 }
 
@@ -721,6 +728,102 @@ GST_START_TEST (test_jpeg_formats)
     check_jpeg_format (pool, formats[i], TRUE);
   }
   fail_unless_equals_uint64 (get_stats (pool).write_errors, 0);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_jpeg_fallback_raw)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  GstVideoInfo vinfo;
+  GstMemory *mem;
+  MemvideoSpillStats s;
+  gsize size;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_NV12));
+  fail_if (memvideo_spill_pool_jpeg_supported (GST_VIDEO_FORMAT_I420_10LE));
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_NV12, 320, 240);
+  size = GST_VIDEO_INFO_SIZE (&vinfo);
+
+  /* unsupported format: raw, lossless */
+  mem = memvideo_spill_pool_alloc (pool, size, &vinfo, NULL, NULL);
+  fill_memory (mem, 5);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.spilled_bytes, size);
+  fail_unless (has_pattern (mem, 5));
+  gst_memory_unref (mem);
+
+  /* a supported format whose planes do not fit the memory: raw too */
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 320, 240);
+  mem = memvideo_spill_pool_alloc (pool, 1000, &vinfo, NULL, NULL);
+  fill_memory (mem, 6);
+  fail_unless_equals_uint64 (get_stats (pool).spilled_bytes, 1000);
+  fail_unless (has_pattern (mem, 6));
+  gst_memory_unref (mem);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* memvideo_spill_pool_can_jpeg() says beforehand what alloc does with the
+ * same video info: JPEG (a flat frame shrinks far below its size) or raw
+ * (exactly its size). */
+GST_START_TEST (test_can_jpeg)
+{
+  static const struct
+  {
+    GstVideoFormat format;
+    gint width, height;
+    gboolean jpeg;
+  } cases[] = {
+    {GST_VIDEO_FORMAT_I420, 320, 240, TRUE},
+    {GST_VIDEO_FORMAT_Y42B, 321, 241, TRUE},
+    {GST_VIDEO_FORMAT_GRAY8, 64, 48, TRUE},
+    {GST_VIDEO_FORMAT_BGRx, 64, 48, TRUE},
+    {GST_VIDEO_FORMAT_NV12, 320, 240, FALSE},
+    {GST_VIDEO_FORMAT_I420_10LE, 320, 240, FALSE},
+    /* wider than TurboJPEG allows (65500) */
+    {GST_VIDEO_FORMAT_GRAY8, 65536, 2, FALSE},
+  };
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  guint i;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstVideoInfo vinfo;
+    GstMemory *mem;
+    GstMapInfo map;
+    guint64 before, spilled;
+    gsize size;
+
+    fail_unless (gst_video_info_set_format (&vinfo, cases[i].format,
+            cases[i].width, cases[i].height));
+    fail_unless_equals_int (memvideo_spill_pool_can_jpeg (&vinfo),
+        cases[i].jpeg);
+
+    size = GST_VIDEO_INFO_SIZE (&vinfo);
+    before = get_stats (pool).spilled_bytes;
+    mem = memvideo_spill_pool_alloc (pool, size, &vinfo, NULL, NULL);
+    fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+    memset (map.data, 0x80, size);
+    gst_memory_unmap (mem, &map);
+    spilled = get_stats (pool).spilled_bytes - before;
+    if (cases[i].jpeg)
+      fail_unless (spilled < size / 4, "%s %dx%d: %" G_GUINT64_FORMAT
+          " bytes for %" G_GSIZE_FORMAT, gst_video_format_to_string
+          (cases[i].format), cases[i].width, cases[i].height, spilled, size);
+    else
+      fail_unless_equals_uint64 (spilled, size);
+    gst_memory_unref (mem);
+  }
 
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
@@ -1440,11 +1543,63 @@ GST_START_TEST (test_file_size_limit)
 
   pid = fork ();
   fail_unless (pid >= 0);
-  if (pid == 0)
-    _exit (file_size_limit_child (dir));
+  if (pid == 0) {
+    gint ret = file_size_limit_child (dir);
+
+    g_free (dir);
+    _exit (ret);
+  }
   fail_unless (waitpid (pid, &status, 0) == pid);
   fail_unless (WIFEXITED (status));
   fail_unless_equals_int (WEXITSTATUS (status), 0);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+static gpointer
+spill_forever (gpointer pool)
+{
+  guint32 i;
+
+  for (i = 0;; i++)
+    gst_memory_unref (alloc_filled (pool, 512 * KIB, i));
+  return NULL;
+}
+
+/* In a child: spill from another thread and SIGKILL the process in the
+ * middle of it. */
+static void
+killed_child (const gchar * dir)
+{
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (dir, NULL);
+  GstMemory *held[8];
+  guint i;
+
+  if (pool == NULL)
+    _exit (10);
+  for (i = 0; i < G_N_ELEMENTS (held); i++)
+    held[i] = alloc_filled (pool, 512 * KIB, i);
+  g_thread_new ("spiller", spill_forever, pool);
+  while (get_stats (pool).spills < 100)
+    g_usleep (1000);
+  /* 8 frames resident, others being written and freed: die now */
+  raise (SIGKILL);
+  _exit (11);
+}
+
+GST_START_TEST (test_sigkill_leaves_nothing)
+{
+  gchar *dir = make_spill_dir ();
+  gint status;
+  pid_t pid;
+
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0)
+    killed_child (dir);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
   remove_spill_dir (dir);
 }
 
@@ -1515,6 +1670,8 @@ spillpool_suite (void)
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
   tcase_add_test (tc, test_jpeg_formats);
+  tcase_add_test (tc, test_jpeg_fallback_raw);
+  tcase_add_test (tc, test_can_jpeg);
   tcase_add_test (tc, test_model_raw);
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
@@ -1524,6 +1681,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_unusable_directory);
   tcase_add_test (tc, test_file_size_limit);
   tcase_add_test (tc, test_read_failure);
+  tcase_add_test (tc, test_sigkill_leaves_nothing);
   return s;
 }
 
