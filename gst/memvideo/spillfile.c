@@ -151,21 +151,23 @@ open_failed:
   {
     err = errno;
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
-        "Cannot create a spill file in spill directory '%s' (in its private "
-        "directory '%s'): %s", directory, tmpl, g_strerror (err));
+        "Cannot create a spill file in spill directory '%s': %s", directory,
+        g_strerror (err));
     goto cleanup;
   }
 unlink_failed:
   {
     err = errno;
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
-        "Cannot unlink the new spill file '%s' in spill directory '%s': %s",
-        path, directory, g_strerror (err));
+        "Cannot unlink a new spill file in spill directory '%s': %s",
+        directory, g_strerror (err));
     goto cleanup;
   }
 rmdir_failed:
   {
     err = errno;
+    /* The one message naming the private directory: it may be left
+     * behind for the user to remove. */
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
         "Cannot remove the private directory '%s' from spill directory "
         "'%s': %s", tmpl, directory, g_strerror (err));

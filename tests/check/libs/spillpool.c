@@ -1610,6 +1610,24 @@ GST_START_TEST (test_permissions)
 
 GST_END_TEST;
 
+/* NULL and "" mean the temporary directory, and the pool says so. */
+GST_START_TEST (test_default_directory)
+{
+  const gchar *dirs[] = { NULL, "" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++) {
+    MemvideoSpillPool *pool = memvideo_spill_pool_new (dirs[i], NULL);
+
+    fail_unless (pool != NULL);
+    fail_unless_equals_string (memvideo_spill_pool_get_directory (pool),
+        g_get_tmp_dir ());
+    memvideo_spill_pool_unref (pool);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_symlink_not_followed)
 {
   static const gchar *names[] = {
@@ -1677,6 +1695,8 @@ check_directory_error (const gchar * path)
   fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_DIRECTORY));
   fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
+  fail_unless (strstr (err->message, "memvideo-spill-") == NULL, "%s",
+      err->message);
   GST_INFO ("%s", err->message);
   g_error_free (err);
 }
@@ -1912,6 +1932,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_threads);
   tcase_add_test (tc, test_extent_reuse);
   tcase_add_test (tc, test_permissions);
+  tcase_add_test (tc, test_default_directory);
   tcase_add_test (tc, test_symlink_not_followed);
   tcase_add_test (tc, test_unusable_directory);
   tcase_add_test (tc, test_file_size_limit);
