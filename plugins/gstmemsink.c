@@ -74,21 +74,10 @@
 #include "memvideo/memfile.h"
 #include "memvideo/samplewindow.h"
 #include "memvideo/spillpool.h"
+#include "gstmemvideospill.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mem_sink_debug);
 #define GST_CAT_DEFAULT gst_mem_sink_debug
-
-/**
- * GstMemSinkSpillFormat:
- * @GST_MEM_SINK_SPILL_FORMAT_RAW: bytes are spilled as they are
- * @GST_MEM_SINK_SPILL_FORMAT_JPEG: raw video samples of a layout TurboJPEG
- *   supports are spilled as JPEG (lossy); everything else raw
- */
-typedef enum
-{
-  GST_MEM_SINK_SPILL_FORMAT_RAW = MEMVIDEO_SPILL_FORMAT_RAW,
-  GST_MEM_SINK_SPILL_FORMAT_JPEG = MEMVIDEO_SPILL_FORMAT_JPEG,
-} GstMemSinkSpillFormat;
 
 enum
 {
@@ -123,24 +112,36 @@ enum
 };
 
 #define DEFAULT_MODE GST_MEM_SINK_MODE_AUTO
+/* the other spill properties have their defaults in gstmemvideospill.c */
 #define DEFAULT_MAX_MEMORY G_MAXUINT64
-#define DEFAULT_MAX_DISK 0
-#define DEFAULT_SPILL_FORMAT GST_MEM_SINK_SPILL_FORMAT_RAW
 #define DEFAULT_JPEG_QUALITY 85
-#define DEFAULT_SPILL_DIRECTORY NULL
 #define DEFAULT_MAX_SAMPLES 0
 #define DEFAULT_MAX_AGE GST_CLOCK_TIME_NONE
 #define DEFAULT_LOCATION NULL
 #define DEFAULT_EMIT_SIGNALS FALSE
 
+static void gst_mem_sink_get_stats (GstObject * element,
+    MemvideoSpillStats * stats);
+
+/* memsink has no eviction property: its mode picks the order (see
+ * gst_mem_sink_set_eviction) */
+static const GstMemvideoSpillProps spill_props = {
+  .max_memory = PROP_MAX_MEMORY,
+  .max_disk = PROP_MAX_DISK,
+  .spill_format = PROP_SPILL_FORMAT,
+  .jpeg_quality = PROP_JPEG_QUALITY,
+  .spill_directory = PROP_SPILL_DIRECTORY,
+  .resident_bytes = PROP_RESIDENT_BYTES,
+  .spilled_bytes = PROP_SPILLED_BYTES,
+  .default_max_memory = DEFAULT_MAX_MEMORY,
+  .default_jpeg_quality = DEFAULT_JPEG_QUALITY,
+  .get_stats = gst_mem_sink_get_stats,
+};
+
 typedef struct
 {
   GstMemSinkMode mode;
-  guint64 max_memory;
-  guint64 max_disk;
-  GstMemSinkSpillFormat spill_format;
-  gint jpeg_quality;
-  gchar *spill_directory;
+  GstMemvideoSpillSettings spill;
   guint max_samples;
   GstClockTime max_age;
   gchar *location;
@@ -208,25 +209,6 @@ gst_mem_sink_mode_get_type (void)
   return type;
 }
 
-#define GST_TYPE_MEM_SINK_SPILL_FORMAT (gst_mem_sink_spill_format_get_type ())
-static GType
-gst_mem_sink_spill_format_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {GST_MEM_SINK_SPILL_FORMAT_RAW, "Spill bytes as they are", "raw"},
-    {GST_MEM_SINK_SPILL_FORMAT_JPEG,
-        "Spill raw video samples as JPEG (lossy)", "jpeg"},
-    {0, NULL, NULL}
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstMemSinkSpillFormat", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
 #define gst_mem_sink_parent_class parent_class
 G_DEFINE_TYPE (GstMemSink, gst_mem_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE (memsink, "memsink", GST_RANK_NONE,
@@ -275,38 +257,7 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
           "otherwise samples)", GST_TYPE_MEM_SINK_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
-  g_object_class_install_property (gobject_class, PROP_MAX_MEMORY,
-      g_param_spec_uint64 ("max-memory", "Max memory",
-          "Bytes of data held in RAM before the rest spills to disk "
-          "(0 = spill everything, 18446744073709551615 = no budget)",
-          0, G_MAXUINT64, DEFAULT_MAX_MEMORY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_MAX_DISK,
-      g_param_spec_uint64 ("max-disk", "Max disk",
-          "Bytes the spill file may hold (0 = unlimited); beyond it data "
-          "stays in RAM and a warning is posted", 0, G_MAXUINT64,
-          DEFAULT_MAX_DISK,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_SPILL_FORMAT,
-      g_param_spec_enum ("spill-format", "Spill format",
-          "How spilled raw video samples are written (file chunks and "
-          "encoded data are always raw)", GST_TYPE_MEM_SINK_SPILL_FORMAT,
-          DEFAULT_SPILL_FORMAT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_JPEG_QUALITY,
-      g_param_spec_int ("jpeg-quality", "JPEG quality",
-          "Quality of spilled JPEG frames", 1, 100, DEFAULT_JPEG_QUALITY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_SPILL_DIRECTORY,
-      g_param_spec_string ("spill-directory", "Spill directory",
-          "Directory for the private spill directory and snapshot files "
-          "(NULL = the system temporary directory)", DEFAULT_SPILL_DIRECTORY,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+  gst_memvideo_spill_install_properties (gobject_class, &spill_props);
   g_object_class_install_property (gobject_class, PROP_MAX_SAMPLES,
       g_param_spec_uint ("max-samples", "Max samples",
           "Samples mode: keep at most this many samples, dropping the oldest "
@@ -340,14 +291,6 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
       g_param_spec_uint64 ("size", "Size",
           "File mode: length of the file in bytes", 0, G_MAXUINT64, 0,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_RESIDENT_BYTES,
-      g_param_spec_uint64 ("resident-bytes", "Resident bytes",
-          "Bytes of memsink's own pool held in RAM", 0, G_MAXUINT64, 0,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SPILLED_BYTES,
-      g_param_spec_uint64 ("spilled-bytes", "Spilled bytes",
-          "Bytes of memsink's own pool held in the spill file", 0,
-          G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_DROPPED,
       g_param_spec_uint64 ("dropped", "Dropped",
           "Samples dropped by the history window since start", 0,
@@ -446,18 +389,13 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
   basesink_class->render = GST_DEBUG_FUNCPTR (gst_mem_sink_render);
 
   gst_type_mark_as_plugin_api (GST_TYPE_MEM_SINK_MODE, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_MEM_SINK_SPILL_FORMAT, 0);
 }
 
 static void
 gst_mem_sink_init (GstMemSink * self)
 {
   self->settings.mode = DEFAULT_MODE;
-  self->settings.max_memory = DEFAULT_MAX_MEMORY;
-  self->settings.max_disk = DEFAULT_MAX_DISK;
-  self->settings.spill_format = DEFAULT_SPILL_FORMAT;
-  self->settings.jpeg_quality = DEFAULT_JPEG_QUALITY;
-  self->settings.spill_directory = g_strdup (DEFAULT_SPILL_DIRECTORY);
+  gst_memvideo_spill_settings_init (&self->settings.spill, &spill_props);
   self->settings.max_samples = DEFAULT_MAX_SAMPLES;
   self->settings.max_age = DEFAULT_MAX_AGE;
   self->settings.location = g_strdup (DEFAULT_LOCATION);
@@ -499,7 +437,7 @@ gst_mem_sink_finalize (GObject * object)
 
   gst_mem_sink_release_store (self, dropped);
   g_ptr_array_unref (dropped);
-  g_free (self->settings.spill_directory);
+  gst_memvideo_spill_settings_clear (&self->settings.spill);
   g_free (self->settings.location);
   g_clear_error (&self->pool_error);
   g_mutex_clear (&self->lock);
@@ -514,10 +452,10 @@ static void
 gst_mem_sink_apply_pool_settings (GstMemSink * self)
 {
   MemvideoSpillPool *pool = NULL;
-  Settings s;
+  GstMemvideoSpillSettings s;
 
   GST_OBJECT_LOCK (self);
-  s = self->settings;
+  s = self->settings.spill;
   GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);
@@ -525,12 +463,10 @@ gst_mem_sink_apply_pool_settings (GstMemSink * self)
     pool = memvideo_spill_pool_ref (self->pool);
   g_mutex_unlock (&self->lock);
 
+  /* only plain values of the copy are used */
   if (pool == NULL)
     return;
-  memvideo_spill_pool_set_max_memory (pool, s.max_memory);
-  memvideo_spill_pool_set_max_disk (pool, s.max_disk);
-  memvideo_spill_pool_set_format (pool, (MemvideoSpillFormat) s.spill_format);
-  memvideo_spill_pool_set_jpeg_quality (pool, s.jpeg_quality);
+  gst_memvideo_spill_settings_apply (&spill_props, &s, pool);
   memvideo_spill_pool_unref (pool);
 }
 
@@ -540,26 +476,18 @@ gst_mem_sink_set_property (GObject * object, guint prop_id,
 {
   GstMemSink *self = GST_MEM_SINK (object);
 
+  if (gst_memvideo_spill_set_property (&spill_props, GST_OBJECT (self),
+          &self->settings.spill, prop_id, value)) {
+    /* the directory is used by the next start() */
+    if (prop_id != PROP_SPILL_DIRECTORY)
+      gst_mem_sink_apply_pool_settings (self);
+    return;
+  }
+
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_MODE:
       self->settings.mode = g_value_get_enum (value);
-      break;
-    case PROP_MAX_MEMORY:
-      self->settings.max_memory = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_DISK:
-      self->settings.max_disk = g_value_get_uint64 (value);
-      break;
-    case PROP_SPILL_FORMAT:
-      self->settings.spill_format = g_value_get_enum (value);
-      break;
-    case PROP_JPEG_QUALITY:
-      self->settings.jpeg_quality = g_value_get_int (value);
-      break;
-    case PROP_SPILL_DIRECTORY:
-      g_free (self->settings.spill_directory);
-      self->settings.spill_directory = g_value_dup_string (value);
       break;
     case PROP_MAX_SAMPLES:
       self->settings.max_samples = g_value_get_uint (value);
@@ -579,22 +507,14 @@ gst_mem_sink_set_property (GObject * object, guint prop_id,
       break;
   }
   GST_OBJECT_UNLOCK (self);
-
-  switch (prop_id) {
-    case PROP_MAX_MEMORY:
-    case PROP_MAX_DISK:
-    case PROP_SPILL_FORMAT:
-    case PROP_JPEG_QUALITY:
-      gst_mem_sink_apply_pool_settings (self);
-      break;
-    default:
-      break;
-  }
 }
 
+/* Statistics of the pool of the current (or last) run. */
 static void
-gst_mem_sink_get_stats (GstMemSink * self, MemvideoSpillStats * stats)
+gst_mem_sink_get_stats (GstObject * element, MemvideoSpillStats * stats)
 {
+  GstMemSink *self = GST_MEM_SINK (element);
+
   memset (stats, 0, sizeof (*stats));
   g_mutex_lock (&self->lock);
   if (self->pool)
@@ -607,37 +527,15 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
     GParamSpec * pspec)
 {
   GstMemSink *self = GST_MEM_SINK (object);
-  MemvideoSpillStats stats;
+
+  if (gst_memvideo_spill_get_property (&spill_props, GST_OBJECT (self),
+          &self->settings.spill, prop_id, value))
+    return;
 
   switch (prop_id) {
     case PROP_MODE:
       GST_OBJECT_LOCK (self);
       g_value_set_enum (value, self->settings.mode);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_MAX_MEMORY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_uint64 (value, self->settings.max_memory);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_MAX_DISK:
-      GST_OBJECT_LOCK (self);
-      g_value_set_uint64 (value, self->settings.max_disk);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_SPILL_FORMAT:
-      GST_OBJECT_LOCK (self);
-      g_value_set_enum (value, self->settings.spill_format);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_JPEG_QUALITY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_int (value, self->settings.jpeg_quality);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_SPILL_DIRECTORY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_string (value, self->settings.spill_directory);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_MAX_SAMPLES:
@@ -671,14 +569,6 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint64 (value, self->file ?
           memvideo_mem_file_get_size (self->file) : 0);
       g_mutex_unlock (&self->lock);
-      break;
-    case PROP_RESIDENT_BYTES:
-      gst_mem_sink_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.resident_bytes);
-      break;
-    case PROP_SPILLED_BYTES:
-      gst_mem_sink_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.spilled_bytes);
       break;
     case PROP_DROPPED:
       g_mutex_lock (&self->lock);
@@ -768,7 +658,7 @@ gst_mem_sink_start (GstBaseSink * sink)
 
   GST_OBJECT_LOCK (self);
   s = self->settings;
-  s.spill_directory = g_strdup (s.spill_directory);
+  s.spill.directory = g_strdup (s.spill.directory);
   s.location = NULL;
   if (self->settings.mode == GST_MEM_SINK_MODE_SAMPLES
       && self->settings.location)
@@ -778,7 +668,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   if (s.location)
     goto location_in_samples_mode;
 
-  pool = memvideo_spill_pool_new (s.spill_directory, &error);
+  pool = memvideo_spill_pool_new (s.spill.directory, &error);
   if (pool == NULL)
     goto pool_failed;
 
@@ -786,10 +676,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   g_weak_ref_init (weak, self);
   memvideo_spill_pool_set_error_func (pool, gst_mem_sink_pool_error, weak,
       weak_ref_free);
-  memvideo_spill_pool_set_max_memory (pool, s.max_memory);
-  memvideo_spill_pool_set_max_disk (pool, s.max_disk);
-  memvideo_spill_pool_set_format (pool, (MemvideoSpillFormat) s.spill_format);
-  memvideo_spill_pool_set_jpeg_quality (pool, s.jpeg_quality);
+  gst_memvideo_spill_settings_apply (&spill_props, &s.spill, pool);
 
   g_mutex_lock (&self->error_lock);
   g_clear_error (&self->pool_error);
@@ -810,7 +697,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   g_mutex_unlock (&self->lock);
 
   g_ptr_array_unref (dropped);
-  g_free (s.spill_directory);
+  g_free (s.spill.directory);
 
   return TRUE;
 
@@ -822,7 +709,7 @@ location_in_samples_mode:
             "saved; set mode=file (or auto with a muxer upstream) or unset "
             "location", s.location), (NULL));
     g_free (s.location);
-    g_free (s.spill_directory);
+    g_free (s.spill.directory);
     g_ptr_array_unref (dropped);
     return FALSE;
   }
@@ -830,10 +717,10 @@ pool_failed:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
         ("Could not create the spill store in directory \"%s\"",
-            s.spill_directory ? s.spill_directory : g_get_tmp_dir ()),
+            s.spill.directory ? s.spill.directory : g_get_tmp_dir ()),
         ("%s", error->message));
     g_clear_error (&error);
-    g_free (s.spill_directory);
+    g_free (s.spill.directory);
     g_ptr_array_unref (dropped);
     return FALSE;
   }
@@ -1169,10 +1056,10 @@ gst_mem_sink_propose_allocation (GstBaseSink * sink, GstQuery * query)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
   MemvideoSpillPool *pool = NULL;
-  GstMemSinkSpillFormat format;
+  MemvideoSpillFormat format;
 
   GST_OBJECT_LOCK (self);
-  format = self->settings.spill_format;
+  format = self->settings.spill.format;
   GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);
@@ -1180,7 +1067,7 @@ gst_mem_sink_propose_allocation (GstBaseSink * sink, GstQuery * query)
     pool = memvideo_spill_pool_ref (self->pool);
   g_mutex_unlock (&self->lock);
 
-  if (pool && format == GST_MEM_SINK_SPILL_FORMAT_RAW)
+  if (pool && format == MEMVIDEO_SPILL_FORMAT_RAW)
     gst_query_add_allocation_param (query,
         memvideo_spill_pool_get_allocator (pool), NULL);
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
@@ -1346,7 +1233,7 @@ gst_mem_sink_render (GstBaseSink * sink, GstBuffer * buffer)
   s = self->settings;
   GST_OBJECT_UNLOCK (self);
   /* Only plain values of the copy are used */
-  s.spill_directory = NULL;
+  s.spill.directory = NULL;
   s.location = NULL;
 
   g_mutex_lock (&self->lock);
@@ -1374,7 +1261,7 @@ gst_mem_sink_get_bytes (GstMemSink * self)
   /* The snapshot file goes where the spill file goes: the place the user
    * chose for big temporary data */
   GST_OBJECT_LOCK (self);
-  directory = g_strdup (self->settings.spill_directory);
+  directory = g_strdup (self->settings.spill.directory);
   GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);

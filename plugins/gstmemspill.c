@@ -55,20 +55,17 @@
 
 #include <gst/video/video.h>
 
-#include "memvideo/spillcodec.h"
 #include "memvideo/spillpool.h"
 #include "gstmemvideoelements.h"
+#include "gstmemvideospill.h"
 #include "gstmemspill.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_mem_spill_debug);
 #define GST_CAT_DEFAULT gst_mem_spill_debug
 
+/* the other spill properties have their defaults in gstmemvideospill.c */
 #define DEFAULT_MAX_MEMORY (G_GUINT64_CONSTANT (512) * 1024 * 1024)
-#define DEFAULT_MAX_DISK 0
-#define DEFAULT_SPILL_FORMAT MEMVIDEO_SPILL_FORMAT_RAW
 #define DEFAULT_JPEG_QUALITY 90
-#define DEFAULT_EVICTION MEMVIDEO_EVICTION_NEWEST
-#define DEFAULT_SPILL_DIRECTORY NULL
 
 enum
 {
@@ -87,15 +84,27 @@ enum
   PROP_RELOADS,
 };
 
-typedef struct
-{
-  guint64 max_memory;
-  guint64 max_disk;
-  MemvideoSpillFormat format;
-  gint jpeg_quality;
-  MemvideoEviction eviction;
-  gchar *directory;
-} Settings;
+static void gst_mem_spill_get_stats (GstObject * element,
+    MemvideoSpillStats * stats);
+
+/* All properties are the shared spill-pool ones */
+static const GstMemvideoSpillProps spill_props = {
+  .max_memory = PROP_MAX_MEMORY,
+  .max_disk = PROP_MAX_DISK,
+  .spill_format = PROP_SPILL_FORMAT,
+  .jpeg_quality = PROP_JPEG_QUALITY,
+  .eviction = PROP_EVICTION,
+  .spill_directory = PROP_SPILL_DIRECTORY,
+  .resident_bytes = PROP_RESIDENT_BYTES,
+  .spilled_bytes = PROP_SPILLED_BYTES,
+  .frames_resident = PROP_FRAMES_RESIDENT,
+  .frames_spilled = PROP_FRAMES_SPILLED,
+  .spills = PROP_SPILLS,
+  .reloads = PROP_RELOADS,
+  .default_max_memory = DEFAULT_MAX_MEMORY,
+  .default_jpeg_quality = DEFAULT_JPEG_QUALITY,
+  .get_stats = gst_mem_spill_get_stats,
+};
 
 /* Streaming-thread state, cleared by gst_mem_spill_reset_state(). */
 typedef struct
@@ -118,7 +127,7 @@ struct _GstMemSpill
   /* Object lock: settings, pool, failed, last_stats.  The pool's error
    * function runs in any thread (an application unmapping a frame
    * included) and only takes the object lock. */
-  Settings settings;
+  GstMemvideoSpillSettings settings;
   MemvideoSpillPool *pool;
   gboolean failed;
   MemvideoSpillStats last_stats;
@@ -131,45 +140,6 @@ struct _GstMemSpill
   /* streaming thread only */
   State state;
 };
-
-#define GST_TYPE_MEM_SPILL_FORMAT (gst_mem_spill_format_get_type ())
-static GType
-gst_mem_spill_format_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {MEMVIDEO_SPILL_FORMAT_RAW, "Raw bytes (lossless, any data)", "raw"},
-    {MEMVIDEO_SPILL_FORMAT_JPEG,
-        "JPEG for 8-bit YUV/RGB/GRAY raw video, raw otherwise", "jpeg"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstMemSpillFormat", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-#define GST_TYPE_MEM_SPILL_EVICTION (gst_mem_spill_eviction_get_type ())
-static GType
-gst_mem_spill_eviction_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {MEMVIDEO_EVICTION_NEWEST,
-        "Spill the newest frame first (FIFO, accumulate then read)", "newest"},
-    {MEMVIDEO_EVICTION_LRU,
-        "Spill the least recently mapped frame first (random access)", "lru"},
-    {0, NULL, NULL},
-  };
-
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstMemSpillEviction", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
@@ -209,7 +179,6 @@ gst_mem_spill_class_init (GstMemSpillClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  const GParamFlags stat_flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
   GST_DEBUG_CATEGORY_INIT (gst_mem_spill_debug, "memspill", 0,
       "pageable frames with a RAM budget");
@@ -218,66 +187,7 @@ gst_mem_spill_class_init (GstMemSpillClass * klass)
   gobject_class->set_property = gst_mem_spill_set_property;
   gobject_class->get_property = gst_mem_spill_get_property;
 
-  g_object_class_install_property (gobject_class, PROP_MAX_MEMORY,
-      g_param_spec_uint64 ("max-memory", "Maximum memory",
-          "Bytes of unmapped frames kept in RAM before frames are spilled "
-          "to disk (0 = spill every frame as soon as it is unmapped)",
-          0, G_MAXUINT64, DEFAULT_MAX_MEMORY,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_MAX_DISK,
-      g_param_spec_uint64 ("max-disk", "Maximum disk",
-          "Bytes the spill file may hold (0 = unlimited)",
-          0, G_MAXUINT64, DEFAULT_MAX_DISK,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SPILL_FORMAT,
-      g_param_spec_enum ("spill-format", "Spill format",
-          "How frames are written to the spill file",
-          GST_TYPE_MEM_SPILL_FORMAT, DEFAULT_SPILL_FORMAT,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_JPEG_QUALITY,
-      g_param_spec_int ("jpeg-quality", "JPEG quality",
-          "Quality of frames spilled as JPEG", 1, 100, DEFAULT_JPEG_QUALITY,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_EVICTION,
-      g_param_spec_enum ("eviction", "Eviction",
-          "Which unmapped frame is spilled first when over max-memory",
-          GST_TYPE_MEM_SPILL_EVICTION, DEFAULT_EVICTION,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING |
-          G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SPILL_DIRECTORY,
-      g_param_spec_string ("spill-directory", "Spill directory",
-          "Directory in which a private directory holding the unlinked spill "
-          "file is created (NULL = the system temporary directory)",
-          DEFAULT_SPILL_DIRECTORY,
-          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
-          G_PARAM_STATIC_STRINGS));
-
-  g_object_class_install_property (gobject_class, PROP_RESIDENT_BYTES,
-      g_param_spec_uint64 ("resident-bytes", "Resident bytes",
-          "Bytes of frames held in RAM", 0, G_MAXUINT64, 0, stat_flags));
-  g_object_class_install_property (gobject_class, PROP_SPILLED_BYTES,
-      g_param_spec_uint64 ("spilled-bytes", "Spilled bytes",
-          "Bytes the spilled frames occupy on disk (encoded size)",
-          0, G_MAXUINT64, 0, stat_flags));
-  g_object_class_install_property (gobject_class, PROP_FRAMES_RESIDENT,
-      g_param_spec_uint64 ("frames-resident", "Frames resident",
-          "Number of live frames held in RAM", 0, G_MAXUINT64, 0, stat_flags));
-  g_object_class_install_property (gobject_class, PROP_FRAMES_SPILLED,
-      g_param_spec_uint64 ("frames-spilled", "Frames spilled",
-          "Number of live frames whose data is only on disk",
-          0, G_MAXUINT64, 0, stat_flags));
-  g_object_class_install_property (gobject_class, PROP_SPILLS,
-      g_param_spec_uint64 ("spills", "Spills",
-          "Writes to the spill file since the element started",
-          0, G_MAXUINT64, 0, stat_flags));
-  g_object_class_install_property (gobject_class, PROP_RELOADS,
-      g_param_spec_uint64 ("reloads", "Reloads",
-          "Reads back from the spill file since the element started",
-          0, G_MAXUINT64, 0, stat_flags));
+  gst_memvideo_spill_install_properties (gobject_class, &spill_props);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -297,19 +207,12 @@ gst_mem_spill_class_init (GstMemSpillClass * klass)
       GST_DEBUG_FUNCPTR (gst_mem_spill_prepare_output_buffer);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_mem_spill_transform_ip);
 
-  gst_type_mark_as_plugin_api (GST_TYPE_MEM_SPILL_FORMAT, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_MEM_SPILL_EVICTION, 0);
 }
 
 static void
 gst_mem_spill_init (GstMemSpill * self)
 {
-  self->settings.max_memory = DEFAULT_MAX_MEMORY;
-  self->settings.max_disk = DEFAULT_MAX_DISK;
-  self->settings.format = DEFAULT_SPILL_FORMAT;
-  self->settings.jpeg_quality = DEFAULT_JPEG_QUALITY;
-  self->settings.eviction = DEFAULT_EVICTION;
-  self->settings.directory = g_strdup (DEFAULT_SPILL_DIRECTORY);
+  gst_memvideo_spill_settings_init (&self->settings, &spill_props);
   g_rec_mutex_init (&self->apply_lock);
 }
 
@@ -318,7 +221,7 @@ gst_mem_spill_finalize (GObject * object)
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
 
-  g_free (self->settings.directory);
+  gst_memvideo_spill_settings_clear (&self->settings);
   g_rec_mutex_clear (&self->apply_lock);
 
   G_OBJECT_CLASS (gst_mem_spill_parent_class)->finalize (object);
@@ -329,7 +232,7 @@ static void
 gst_mem_spill_apply_settings (GstMemSpill * self)
 {
   MemvideoSpillPool *pool = NULL;
-  Settings s;
+  GstMemvideoSpillSettings s;
 
   g_rec_mutex_lock (&self->apply_lock);
   GST_OBJECT_LOCK (self);
@@ -341,11 +244,7 @@ gst_mem_spill_apply_settings (GstMemSpill * self)
   /* outside the object lock: a lower budget evicts at once, and a failing
    * write calls our error function, which takes the object lock */
   if (pool) {
-    memvideo_spill_pool_set_format (pool, s.format);
-    memvideo_spill_pool_set_jpeg_quality (pool, s.jpeg_quality);
-    memvideo_spill_pool_set_eviction (pool, s.eviction);
-    memvideo_spill_pool_set_max_disk (pool, s.max_disk);
-    memvideo_spill_pool_set_max_memory (pool, s.max_memory);
+    gst_memvideo_spill_settings_apply (&spill_props, &s, pool);
     memvideo_spill_pool_unref (pool);
   }
   g_rec_mutex_unlock (&self->apply_lock);
@@ -356,50 +255,28 @@ gst_mem_spill_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
-  gboolean reconfigure = FALSE;
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MAX_MEMORY:
-      self->settings.max_memory = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_DISK:
-      self->settings.max_disk = g_value_get_uint64 (value);
-      break;
-    case PROP_SPILL_FORMAT:
-      self->settings.format = g_value_get_enum (value);
-      reconfigure = TRUE;
-      break;
-    case PROP_JPEG_QUALITY:
-      self->settings.jpeg_quality = g_value_get_int (value);
-      break;
-    case PROP_EVICTION:
-      self->settings.eviction = g_value_get_enum (value);
-      break;
-    case PROP_SPILL_DIRECTORY:
-      /* used by the next start(); GST_PARAM_MUTABLE_READY */
-      g_free (self->settings.directory);
-      self->settings.directory = g_value_dup_string (value);
-      GST_OBJECT_UNLOCK (self);
-      return;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      GST_OBJECT_UNLOCK (self);
-      return;
+  if (!gst_memvideo_spill_set_property (&spill_props, GST_OBJECT (self),
+          &self->settings, prop_id, value)) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
   }
-  GST_OBJECT_UNLOCK (self);
+  /* used by the next start(); GST_PARAM_MUTABLE_READY */
+  if (prop_id == PROP_SPILL_DIRECTORY)
+    return;
 
   gst_mem_spill_apply_settings (self);
   /* whether upstream is offered our allocator depends on the format */
-  if (reconfigure)
+  if (prop_id == PROP_SPILL_FORMAT)
     gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (self),
         gst_event_new_reconfigure ());
 }
 
 /* Statistics of the running pool, or the last ones seen before stop(). */
 static void
-gst_mem_spill_get_stats (GstMemSpill * self, MemvideoSpillStats * stats)
+gst_mem_spill_get_stats (GstObject * element, MemvideoSpillStats * stats)
 {
+  GstMemSpill *self = GST_MEM_SPILL (element);
   MemvideoSpillPool *pool = NULL;
 
   GST_OBJECT_LOCK (self);
@@ -420,67 +297,10 @@ gst_mem_spill_get_property (GObject * object, guint prop_id,
     GValue * value, GParamSpec * pspec)
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
-  MemvideoSpillStats stats;
 
-  switch (prop_id) {
-    case PROP_MAX_MEMORY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_uint64 (value, self->settings.max_memory);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_MAX_DISK:
-      GST_OBJECT_LOCK (self);
-      g_value_set_uint64 (value, self->settings.max_disk);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_SPILL_FORMAT:
-      GST_OBJECT_LOCK (self);
-      g_value_set_enum (value, self->settings.format);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_JPEG_QUALITY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_int (value, self->settings.jpeg_quality);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_EVICTION:
-      GST_OBJECT_LOCK (self);
-      g_value_set_enum (value, self->settings.eviction);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_SPILL_DIRECTORY:
-      GST_OBJECT_LOCK (self);
-      g_value_set_string (value, self->settings.directory);
-      GST_OBJECT_UNLOCK (self);
-      break;
-    case PROP_RESIDENT_BYTES:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.resident_bytes);
-      break;
-    case PROP_SPILLED_BYTES:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.spilled_bytes);
-      break;
-    case PROP_FRAMES_RESIDENT:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.frames_resident);
-      break;
-    case PROP_FRAMES_SPILLED:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.frames_spilled);
-      break;
-    case PROP_SPILLS:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.spills);
-      break;
-    case PROP_RELOADS:
-      gst_mem_spill_get_stats (self, &stats);
-      g_value_set_uint64 (value, stats.reloads);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
+  if (!gst_memvideo_spill_get_property (&spill_props, GST_OBJECT (self),
+          &self->settings, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -489,7 +309,7 @@ gst_mem_spill_reset_state (GstMemSpill * self)
   self->state.have_vinfo = FALSE;
   self->state.jpeg_able = FALSE;
   gst_video_info_init (&self->state.vinfo);
-  self->state.format = DEFAULT_SPILL_FORMAT;
+  self->state.format = MEMVIDEO_SPILL_FORMAT_RAW;
   self->state.jpeg_fallback_warned = FALSE;
 }
 
@@ -653,14 +473,12 @@ gst_mem_spill_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
   GstStructure *s = gst_caps_get_structure (incaps, 0);
-  MemvideoSpillLayout layout;
 
   self->state.have_vinfo = gst_structure_has_name (s, "video/x-raw") &&
       gst_video_info_from_caps (&self->state.vinfo, incaps);
   /* the spill store's own test, so element and store agree */
   self->state.jpeg_able = self->state.have_vinfo &&
-      memvideo_spill_layout_init (&layout, &self->state.vinfo, NULL, NULL,
-      GST_VIDEO_INFO_SIZE (&self->state.vinfo));
+      memvideo_spill_pool_can_jpeg (&self->state.vinfo);
   /* a new format may or may not be JPEG-able: say so again */
   self->state.jpeg_fallback_warned = FALSE;
 

@@ -987,6 +987,17 @@ memvideo_spill_pool_get_allocator (MemvideoSpillPool * pool)
   return GST_ALLOCATOR_CAST (pool);
 }
 
+gboolean
+memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo)
+{
+  MemvideoSpillLayout layout;
+
+  g_return_val_if_fail (vinfo != NULL, FALSE);
+
+  return memvideo_spill_layout_init (&layout, vinfo, NULL, NULL,
+      GST_VIDEO_INFO_SIZE (vinfo));
+}
+
 GstMemory *
 memvideo_spill_pool_alloc (MemvideoSpillPool * pool, gsize size,
     const GstVideoInfo * vinfo, const gsize * offset, const gint * stride)

@@ -241,6 +241,11 @@ gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
 /* TRUE when frames of @format are spilled as JPEG by a JPEG pool (others
  * fall back to raw, with one GST_WARNING per pool). */
 gboolean memvideo_spill_pool_jpeg_supported (GstVideoFormat format);
+/* TRUE when frames described by @vinfo, laid out as @vinfo says, are
+ * spilled as JPEG by a JPEG pool: the format is supported and the size and
+ * planes suit the codec.  The test memvideo_spill_pool_alloc() applies, so
+ * an element can tell beforehand whether its frames fall back to raw. */
+gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
 
 /* Evict until the budget holds (e.g. after many unmaps).  Normally called
  * internally on unmap and on alloc.  Also retries writes suspended by an

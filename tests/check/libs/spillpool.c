@@ -1049,6 +1049,65 @@ GST_START_TEST (test_jpeg_fallback_raw)
 
 GST_END_TEST;
 
+/* memvideo_spill_pool_can_jpeg() says beforehand what alloc does with the
+ * same video info: JPEG (a flat frame shrinks far below its size) or raw
+ * (exactly its size). */
+GST_START_TEST (test_can_jpeg)
+{
+  static const struct
+  {
+    GstVideoFormat format;
+    gint width, height;
+    gboolean jpeg;
+  } cases[] = {
+    {GST_VIDEO_FORMAT_I420, 320, 240, TRUE},
+    {GST_VIDEO_FORMAT_Y42B, 321, 241, TRUE},
+    {GST_VIDEO_FORMAT_GRAY8, 64, 48, TRUE},
+    {GST_VIDEO_FORMAT_BGRx, 64, 48, TRUE},
+    {GST_VIDEO_FORMAT_NV12, 320, 240, FALSE},
+    {GST_VIDEO_FORMAT_I420_10LE, 320, 240, FALSE},
+    /* wider than TurboJPEG allows (65500) */
+    {GST_VIDEO_FORMAT_GRAY8, 65536, 2, FALSE},
+  };
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  guint i;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstVideoInfo vinfo;
+    GstMemory *mem;
+    GstMapInfo map;
+    guint64 before, spilled;
+    gsize size;
+
+    fail_unless (gst_video_info_set_format (&vinfo, cases[i].format,
+            cases[i].width, cases[i].height));
+    fail_unless_equals_int (memvideo_spill_pool_can_jpeg (&vinfo),
+        cases[i].jpeg);
+
+    size = GST_VIDEO_INFO_SIZE (&vinfo);
+    before = get_stats (pool).spilled_bytes;
+    mem = memvideo_spill_pool_alloc (pool, size, &vinfo, NULL, NULL);
+    fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+    memset (map.data, 0x80, size);
+    gst_memory_unmap (mem, &map);
+    spilled = get_stats (pool).spilled_bytes - before;
+    if (cases[i].jpeg)
+      fail_unless (spilled < size / 4, "%s %dx%d: %" G_GUINT64_FORMAT
+          " bytes for %" G_GSIZE_FORMAT, gst_video_format_to_string
+          (cases[i].format), cases[i].width, cases[i].height, spilled, size);
+    else
+      fail_unless_equals_uint64 (spilled, size);
+    gst_memory_unref (mem);
+  }
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 /* Model-based random sequences */
 
 typedef struct
@@ -1927,6 +1986,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_jpeg_formats);
   tcase_add_test (tc, test_jpeg_fallback_raw);
   tcase_add_test (tc, test_keep_jpeg_gaps);
+  tcase_add_test (tc, test_can_jpeg);
   tcase_add_test (tc, test_model_raw);
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
