@@ -15,8 +15,9 @@
 
 #include "keyframe.h"
 
-/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
 #define MAX_CELL_WIDTH 128
+/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
+#define MAX_CELL_SAMPLES 256
 
 struct _MemvideoProxyBuilder
 {
@@ -24,7 +25,8 @@ struct _MemvideoProxyBuilder
   guint roi_width, roi_height, analysis_width;
   guint pw, ph;
   guint cell;                   /* cell width in pixels, a power of two */
-  guint rows;                   /* source rows averaged per proxy row */
+  guint rows;                   /* source rows averaged per proxy row, a
+                                 * contiguous block in each band */
   guint shift;                  /* log2 (cell * rows) */
   guint *row_index;             /* ph * rows source rows, relative to roi.y */
   guint16 *acc;                 /* per-pixel-pair sums of one proxy row */
@@ -215,23 +217,30 @@ builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
   b->cell = cell_width_for (roi->width, analysis_width);
   memvideo_luma_proxy_size (roi, analysis_width, &b->pw, &b->ph);
 
-  /* 1 or 2 rows, so that cell * rows stays a power of two */
-  b->rows = roi->height / b->ph >= 2 ? MIN (MEMVIDEO_PROXY_ROWS_PER_CELL,
-      2) : 1;
+  /* Up to MEMVIDEO_PROXY_ROWS_PER_CELL rows, no more than the shortest
+   * band has, a power of two so that cell * rows is one (the average is a
+   * shift) and within MAX_CELL_SAMPLES. */
+  b->rows = 1;
+  while (b->rows * 2 <= MEMVIDEO_PROXY_ROWS_PER_CELL &&
+      b->rows * 2 <= roi->height / b->ph &&
+      b->cell * b->rows * 2 <= MAX_CELL_SAMPLES)
+    b->rows *= 2;
   b->shift = 0;
   while ((1u << b->shift) < b->cell * b->rows)
     b->shift++;
 
-  /* Bands of rows cover the whole height; the sampled rows are evenly
-   * spaced inside each band. */
+  /* Bands of rows cover the whole height; each proxy row averages a
+   * contiguous block of rows in the middle of its band.  Contiguous, because
+   * then a cell is a box average: content moving by s rows changes it by at
+   * most contrast * s / rows, while rows sampled apart each see every edge
+   * that crosses them, and a slow scroll reads as change. */
   b->row_index = g_new (guint, b->ph * b->rows);
   for (j = 0; j < b->ph; j++) {
     guint y0 = (guint) ((guint64) j * roi->height / b->ph);
     guint y1 = (guint) ((guint64) (j + 1) * roi->height / b->ph);
 
     for (k = 0; k < b->rows; k++)
-      b->row_index[j * b->rows + k] =
-          y0 + (guint) (((guint64) (2 * k + 1) * (y1 - y0)) / (2 * b->rows));
+      b->row_index[j * b->rows + k] = y0 + (y1 - y0 - b->rows) / 2 + k;
   }
 
   b->acc = g_new (guint16, b->pw * b->cell);
@@ -332,6 +341,28 @@ halve (guint16 * restrict dst, const guint16 * restrict src, gsize n)
     dst[i] = src[2 * i] + src[2 * i + 1];
 }
 
+/* The blocks of rows lie far apart, so the hardware prefetcher starts
+ * every block cold; asking for the next block while this one is summed
+ * hides part of the memory latency (measured in docs/keyframeselect.md). */
+static void
+prefetch_block (const MemvideoProxyBuilder * b, const MemvideoLumaSource * src,
+    const MemvideoRect * roi, guint j)
+{
+#if defined(__GNUC__)
+  gsize bytes = (gsize) b->pw * b->cell * src->pstride, off;
+  guint k;
+
+  for (k = 0; k < b->rows; k++) {
+    guint y = roi->y + b->row_index[j * b->rows + k];
+    const guint8 *row = src->data + (gssize) y * src->stride +
+        (gsize) roi->x * src->pstride;
+
+    for (off = 0; off < bytes; off += 64)
+      __builtin_prefetch (row + off);
+  }
+#endif
+}
+
 void
 memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     const MemvideoLumaSource * src, const MemvideoRect * roi,
@@ -355,6 +386,8 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     guint32 half = (1u << b->shift) >> 1;
     gsize n = pairs ? npix / 2 : npix, i;
 
+    if (j + 1 < b->ph)
+      prefetch_block (b, src, roi, j + 1);
     for (k = 0; k < b->rows; k++) {
       guint y = roi->y + b->row_index[j * b->rows + k];
       const guint8 *row = src->data + (gssize) y * src->stride +
