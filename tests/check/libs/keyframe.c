@@ -150,6 +150,24 @@ GST_START_TEST (test_proxy_formats)
           all_formats[i], max_cell_diff (&ref, &p));
   }
 
+  /* Larger frames have cells of 8, 16 and 32 pixels, where planar luma
+   * takes another summing path than packed 4:2:2 (SSE2 on x86): the
+   * proxies must still be identical. */
+  proxy_of (&pic, "GRAY8", 1280, 720, 160, &ref);
+  proxy_of (&pic, "YUY2", 1280, 720, 160, &p);
+  fail_unless_equals_int (max_cell_diff (&ref, &p), 0);
+  proxy_of (&pic, "I420", 1920, 1080, 160, &ref);
+  proxy_of (&pic, "UYVY", 1920, 1080, 160, &p);
+  fail_unless_equals_int (max_cell_diff (&ref, &p), 0);
+  proxy_of (&pic, "NV12", 3840, 2160, 160, &ref);
+  proxy_of (&pic, "YUY2", 3840, 2160, 160, &p);
+  fail_unless_equals_int (max_cell_diff (&ref, &p), 0);
+  /* an odd number of 8-pixel cells: 1256 / 8 = 157 */
+  proxy_of (&pic, "GRAY8", 1256, 720, 160, &ref);
+  proxy_of (&pic, "YUY2", 1256, 720, 160, &p);
+  fail_unless_equals_int (ref.width, 157);
+  fail_unless_equals_int (max_cell_diff (&ref, &p), 0);
+
   memvideo_luma_proxy_clear (&ref);
   memvideo_luma_proxy_clear (&p);
 }
