@@ -201,7 +201,8 @@ make_buffer (Reader * r, const GstVideoInfo * info, guint index,
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   /* a flat picture whose level the input chooses, plus a block of noise, so
    * the change score moves */
-  memset (map.data, fill, size);
+  if (size > 0)
+    memset (map.data, fill, size);
   for (i = 0; i < size && i < 64; i++)
     map.data[(i * 7919) % size] = reader_uint (r, 1);
   gst_buffer_unmap (buf, &map);
