@@ -43,6 +43,9 @@ static const gchar *properties[] = {
   "reference", "drop", "max-selected", "force-keyunit",
 };
 
+/* MEMVIDEO_FUZZ_VERBOSE=1 prints what each input does, to read a crash */
+static gboolean verbose;
+
 typedef struct
 {
   const guint8 *data;
@@ -75,6 +78,7 @@ init_once (void)
   if (initialized)
     return;
   initialized = TRUE;
+  verbose = g_getenv ("MEMVIDEO_FUZZ_VERBOSE") != NULL;
   gst_init (NULL, NULL);
   plugin = gst_plugin_load_file (TESTS_BUILDDIR "/plugins/libgstmemvideo.so",
       &err);
@@ -166,6 +170,12 @@ push_caps (GstHarness * h, Reader * r, GstVideoInfo * info)
         NULL);
   if (!gst_video_info_from_caps (info, caps))
     gst_video_info_init (info);
+  if (verbose) {
+    gchar *str = gst_caps_to_string (caps);
+
+    fprintf (stderr, "caps %s\n", str);
+    g_free (str);
+  }
   ok = gst_harness_push_event (h, gst_event_new_caps (caps));
   gst_caps_unref (caps);
   return ok;
@@ -227,6 +237,10 @@ make_buffer (Reader * r, const GstVideoInfo * info, guint index,
         stride);
   }
 
+  if (verbose)
+    fprintf (stderr, "buffer %u: %" G_GSIZE_FORMAT " bytes (frame %"
+        G_GSIZE_FORMAT "), %s\n", index, size, GST_VIDEO_INFO_SIZE (info),
+        !(mode & 4) ? "no meta" : (mode & 8) ? "malformed meta" : "meta");
   switch ((mode >> 4) & 3) {
     case 0:
     case 1:

@@ -9,7 +9,8 @@
  * Where spilled data and saved files land, checked from the outside:
  *
  * - the spill file (memspill, memsink samples and file mode, and the
- *   store's fallback for filesystems without O_TMPFILE) is a regular file,
+ *   store's fallback for filesystems without O_TMPFILE, in security_store.c)
+ *   is a regular file,
  *   mode 0600, owned by us, already unlinked (nothing visible in the spill
  *   directory, even a world-writable sticky one like /tmp), close-on-exec,
  *   inside a directory with a random name that differs per pool, and no fd
@@ -35,9 +36,8 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
-#include "memvideo/spillfile.h"
-#include "memvideo/spillpool.h"
 #include "frames.h"
+#include "spillfd.h"
 
 #define FRAME_SIZE (256 * 120)
 #define CAPS "video/x-raw,format=GRAY8,width=256,height=120,framerate=30/1"
@@ -88,73 +88,6 @@ teardown (void)
   g_free (victim_file);
 }
 
-/* Open fds whose path is below @prefix, as "fd\tpath" strings. */
-static GPtrArray *
-fds_below (const gchar * prefix)
-{
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
-  GDir *d = g_dir_open ("/proc/self/fd", 0, NULL);
-  const gchar *name;
-  gsize len = strlen (prefix);
-
-  fail_unless (d != NULL);
-  while ((name = g_dir_read_name (d))) {
-    gchar *link = g_build_filename ("/proc/self/fd", name, NULL);
-    gchar *target = g_file_read_link (link, NULL);
-
-    if (target && strncmp (target, prefix, len) == 0 && target[len] == '/')
-      g_ptr_array_add (found, g_strdup_printf ("%s\t%s", name, target));
-    g_free (target);
-    g_free (link);
-  }
-  g_dir_close (d);
-  return found;
-}
-
-/* The checks on one spill fd; returns its directory (free with g_free). */
-static gchar *
-check_spill_fd (const gchar * entry)
-{
-  gint fd = atoi (entry);
-  const gchar *path = strchr (entry, '\t') + 1;
-  gchar *fdinfo, *contents = NULL, *flags, *parent, *base;
-  struct stat st;
-  guint64 f;
-
-  fail_unless (fstat (fd, &st) == 0);
-  fail_unless (S_ISREG (st.st_mode), "%s is not a regular file", path);
-  fail_unless_equals_int (st.st_mode & 07777, 0600);
-  fail_unless_equals_int (st.st_uid, geteuid ());
-  fail_unless_equals_int (st.st_nlink, 0);
-  fail_unless (g_str_has_suffix (path, " (deleted)"),
-      "%s is still linked", path);
-
-  /* a child process the application starts must not inherit it */
-  fdinfo = g_strdup_printf ("/proc/self/fdinfo/%d", fd);
-  fail_unless (g_file_get_contents (fdinfo, &contents, NULL, NULL));
-  flags = strstr (contents, "flags:");
-  fail_unless (flags != NULL);
-  f = g_ascii_strtoull (flags + 6, NULL, 8);
-  fail_unless (f & O_CLOEXEC, "spill fd %d is not close-on-exec", fd);
-  g_free (contents);
-  g_free (fdinfo);
-
-  /* created in a private directory of its own, with a random name, which
-   * is either gone already or mode 0700 and a real directory */
-  parent = g_path_get_dirname (path);
-  fail_unless (strcmp (parent, dir) != 0, "spill file created directly in "
-      "the shared spill directory: %s", path);
-  base = g_path_get_basename (parent);
-  fail_unless (strlen (base) >= 6, "private directory name %s", base);
-  if (lstat (parent, &st) == 0) {
-    fail_unless (S_ISDIR (st.st_mode));
-    fail_unless_equals_int (st.st_mode & 07777, 0700);
-    fail_unless_equals_int (st.st_uid, geteuid ());
-  }
-  g_free (base);
-  return parent;
-}
-
 static void
 check_nothing_visible (void)
 {
@@ -176,7 +109,7 @@ check_nothing_visible (void)
 static void
 check_no_fd_left (void)
 {
-  GPtrArray *fds = fds_below (dir);
+  GPtrArray *fds = spill_fds_below (dir);
 
   fail_unless (fds->len == 0, "still open after everything was freed: %s",
       fds->len ? (gchar *) g_ptr_array_index (fds, 0) : "");
@@ -215,10 +148,10 @@ GST_START_TEST (test_memspill_spill_file)
       g_ptr_array_add (held, gst_harness_pull (h[k]));
     }
   }
-  fds = fds_below (dir);
+  fds = spill_fds_below (dir);
   fail_unless_equals_int (fds->len, 2);
-  parent[0] = check_spill_fd (g_ptr_array_index (fds, 0));
-  parent[1] = check_spill_fd (g_ptr_array_index (fds, 1));
+  parent[0] = spill_fd_check (g_ptr_array_index (fds, 0), dir);
+  parent[1] = spill_fd_check (g_ptr_array_index (fds, 1), dir);
   fail_unless (strcmp (parent[0], parent[1]) != 0,
       "two pools share the private directory %s", parent[0]);
   check_nothing_visible ();
@@ -283,10 +216,10 @@ GST_START_TEST (test_memsink_spill_file)
   g_signal_emit_by_name (file, "get-bytes", &bytes);
   fail_unless (bytes != NULL);
 
-  fds = fds_below (dir);
+  fds = spill_fds_below (dir);
   fail_unless (fds->len >= 2, "%u spill fds", fds->len);
   for (i = 0; i < fds->len; i++)
-    g_free (check_spill_fd (g_ptr_array_index (fds, i)));
+    g_free (spill_fd_check (g_ptr_array_index (fds, i), dir));
   g_ptr_array_unref (fds);
   check_nothing_visible ();
 
@@ -297,42 +230,6 @@ GST_START_TEST (test_memsink_spill_file)
   gst_object_unref (file);
   check_no_fd_left ();
   check_nothing_visible ();
-}
-
-GST_END_TEST;
-
-/* The store's path for filesystems without O_TMPFILE: create exclusively
- * without following links, then unlink at once. */
-GST_START_TEST (test_spill_file_without_o_tmpfile)
-{
-  MemvideoSpillPool *pool;
-  MemvideoSpillStats stats;
-  GstMemory *mem;
-  GstMapInfo map;
-  GPtrArray *fds;
-
-  memvideo_spill_file_set_no_tmpfile (TRUE);
-  pool = memvideo_spill_pool_new (dir, NULL);
-  memvideo_spill_file_set_no_tmpfile (FALSE);
-  fail_unless (pool != NULL);
-  memvideo_spill_pool_set_max_memory (pool, 0);
-  mem = memvideo_spill_pool_alloc (pool, 4096, NULL, NULL, NULL);
-  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
-  memset (map.data, 0xa5, map.size);
-  gst_memory_unmap (mem, &map);
-  memvideo_spill_pool_trim (pool);
-  memvideo_spill_pool_get_stats (pool, &stats);
-  fail_unless_equals_uint64 (stats.frames_spilled, 1);
-
-  fds = fds_below (dir);
-  fail_unless_equals_int (fds->len, 1);
-  g_free (check_spill_fd (g_ptr_array_index (fds, 0)));
-  g_ptr_array_unref (fds);
-  check_nothing_visible ();
-
-  gst_memory_unref (mem);
-  memvideo_spill_pool_unref (pool);
-  check_no_fd_left ();
 }
 
 GST_END_TEST;
@@ -416,7 +313,7 @@ GST_START_TEST (test_planted_symlinks_not_followed)
   fail_unless (bytes != NULL);
   g_bytes_unref (bytes);
 
-  fds = fds_below (dir);
+  fds = spill_fds_below (dir);
   for (i = 0; i < fds->len; i++) {
     gint fd = atoi (g_ptr_array_index (fds, i));
 
@@ -510,7 +407,6 @@ security_suite (void)
   tcase_add_checked_fixture (tc_chain, setup, teardown);
   tcase_add_test (tc_chain, test_memspill_spill_file);
   tcase_add_test (tc_chain, test_memsink_spill_file);
-  tcase_add_test (tc_chain, test_spill_file_without_o_tmpfile);
   tcase_add_test (tc_chain, test_planted_symlinks_not_followed);
   tcase_add_test (tc_chain, test_location_temp_and_rename);
 
