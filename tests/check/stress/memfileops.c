@@ -188,8 +188,9 @@ op_write (Run * run, gsize len)
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
   for (i = 0; i < len; i++)
     map.data[i] = payload_byte (run->op_index, run->position + i);
-  /* the model takes its copy before the sink may touch the buffer */
+  gst_buffer_unmap (buf, &map);
   ret = gst_harness_push (run->h, gst_buffer_ref (buf));
+  gst_buffer_map (buf, &map, GST_MAP_READ);
   expected = run->eos ? GST_FLOW_EOS : GST_FLOW_OK;
   if (!run->invalid && ret != expected) {
     run_fail (run, "pushing %" G_GSIZE_FORMAT " bytes returned %s, "

@@ -309,13 +309,15 @@ budget_worker (gpointer data)
 
     g_object_get (ctx->spill, "resident-bytes", &spill_resident, NULL);
     g_object_get (ctx->file, "resident-bytes", &file_resident, NULL);
-    /* at most one frame mapped by each of the 6 frame threads, one being
-     * copied in by the streaming thread and one in flight to eviction */
-    if (spill_resident > SPILL_MAX_MEMORY + 8 * FRAME_SIZE) {
+    /* what may be mapped at this moment: one frame for each get-sample
+     * and pull thread (5), source, deep copy and region for the copy
+     * thread (3), the frame the streaming thread copies in and one on its
+     * way to eviction */
+    if (spill_resident > SPILL_MAX_MEMORY + 10 * FRAME_SIZE) {
       g_mutex_lock (&ctx->lock);
       if (ctx->failure->len == 0)
         g_string_printf (ctx->failure, "memspill resident-bytes %"
-            G_GUINT64_FORMAT " > max-memory %d + 8 frames", spill_resident,
+            G_GUINT64_FORMAT " > max-memory %d + 10 frames", spill_resident,
             SPILL_MAX_MEMORY);
       g_mutex_unlock (&ctx->lock);
       g_atomic_int_set (&ctx->errors, 1);
