@@ -18,6 +18,9 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  ret |= GST_ELEMENT_REGISTER (keyframeselect, plugin);
+  ret |= GST_ELEMENT_REGISTER (memspill, plugin);
+  ret |= GST_ELEMENT_REGISTER (memsink, plugin);
 
   return ret;
 }

@@ -30,6 +30,21 @@
  * All functions are thread safe: the streaming thread, application threads
  * and a main loop may map, unmap, copy and free memories of one pool at the
  * same time.
+ *
+ * Notes on the implementation (spillpool.c has the details):
+ * - Disk I/O and JPEG coding run without the pool lock; the memory involved
+ *   is marked busy and other users of that memory wait for it.  Evictions
+ *   run in the thread whose allocation or unmap made them necessary.
+ * - As for any GstMemory, READ maps exclude WRITE maps but two WRITE maps
+ *   of one memory may coexist; writers must not race each other.
+ * - Budget: after every allocation and unmap, the resident bytes of
+ *   unmapped memories are at most max-memory (unless a write failed).  A
+ *   memory allocated when no room can be made starts without RAM (counted
+ *   as spilled, 0 bytes) and gets zeroed RAM at its first map.
+ * - After a failed write the pool writes nothing more (memories stay
+ *   resident, over budget) until space is freed in the spill file,
+ *   max-disk is changed or memvideo_spill_pool_trim() is called: one error
+ *   per occasion, not one per frame.
  */
 
 #ifndef __MEMVIDEO_SPILL_POOL_H__
@@ -41,6 +56,11 @@
 G_BEGIN_DECLS
 
 typedef struct _MemvideoSpillPool MemvideoSpillPool;
+
+/* The pool is the instance of this GstAllocator subclass
+ * (MemvideoSpillAllocator); pool_ref/unref are gst_object_ref/unref. */
+#define MEMVIDEO_TYPE_SPILL_ALLOCATOR (memvideo_spill_allocator_get_type ())
+GType memvideo_spill_allocator_get_type (void);
 
 /**
  * MemvideoSpillFormat:
@@ -73,11 +93,14 @@ typedef enum
  * @spilled_bytes: bytes the spilled memories occupy in the spill file
  *   (encoded size)
  * @frames_resident: number of live memories held in RAM
- * @frames_spilled: number of live memories whose data is only on disk
+ * @frames_spilled: number of live memories whose data is only on disk (or,
+ *   never written, nowhere yet)
  * @spills: number of writes to the spill file since the pool was created
- * @reloads: number of reads back from the spill file
+ * @reloads: number of maps that read a memory back from the spill file
+ *   (memvideo_spill_memory_read() is not counted)
  * @write_errors: failed writes (the memory stayed resident)
- * @disk_file_bytes: size of the spill file's allocated extents
+ * @disk_file_bytes: size of the spill file's allocated extents (the file
+ *   length; freed extents inside it are punched out and reused)
  */
 typedef struct
 {
@@ -182,6 +205,10 @@ gboolean memvideo_is_spill_memory (GstMemory * mem);
 /* The pool owning @mem (transfer none), or NULL. */
 MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
 
+/* TRUE when the data of @mem is in RAM right now (mapped memories always
+ * are).  Only a snapshot: another thread may evict or reload it. */
+gboolean memvideo_spill_memory_is_resident (GstMemory * mem);
+
 /* Copies @size bytes at @offset of @mem into @dest without changing its
  * residency: resident data is copied, a raw spill is read straight from
  * the spill file (no reload, no budget change), a JPEG spill is decoded
@@ -190,9 +217,24 @@ MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
 gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
     guint8 * dest, gsize size, GError ** error);
 
+/* TRUE when frames of @format are spilled as JPEG by a JPEG pool (others
+ * fall back to raw, with one GST_WARNING per pool). */
+gboolean memvideo_spill_pool_jpeg_supported (GstVideoFormat format);
+/* TRUE when frames described by @vinfo, laid out as @vinfo says, are
+ * spilled as JPEG by a JPEG pool: the format is supported and the size and
+ * planes suit the codec.  The test memvideo_spill_pool_alloc() applies, so
+ * an element can tell beforehand whether its frames fall back to raw. */
+gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
+
 /* Evict until the budget holds (e.g. after many unmaps).  Normally called
- * internally on unmap and on alloc. */
+ * internally on unmap and on alloc.  Also retries writes suspended by an
+ * earlier write error. */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
+
+/* Testing only: cuts the spill file to @length bytes, so that reloading
+ * data beyond it fails (the read-error path). */
+void memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
+    guint64 length);
 
 G_END_DECLS
 

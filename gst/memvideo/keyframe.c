@@ -1,0 +1,602 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include "keyframe.h"
+
+/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
+#define MAX_CELL_WIDTH 128
+
+struct _MemvideoProxyBuilder
+{
+  /* geometry the tables below were computed for */
+  guint roi_width, roi_height, analysis_width;
+  guint pw, ph;
+  guint cell;                   /* cell width in pixels, a power of two */
+  guint rows;                   /* source rows averaged per proxy row */
+  guint shift;                  /* log2 (cell * rows) */
+  guint *row_index;             /* ph * rows source rows, relative to roi.y */
+  guint16 *acc;                 /* per-pixel-pair sums of one proxy row */
+  guint16 *tmp;                 /* halving scratch */
+};
+
+struct _MemvideoKeyframeSelector
+{
+  gboolean have_ref;
+  MemvideoLumaProxy ref;        /* last selected or previous frame */
+  GstClockTime last_t;          /* time of the last selection */
+
+  gboolean pending;
+  MemvideoLumaProxy base;       /* reference when the change was detected */
+  MemvideoLumaProxy run;        /* first frame of the current stable run */
+  GstClockTime run_t;
+};
+
+gboolean
+memvideo_luma_source_init_from_frame (MemvideoLumaSource * src,
+    const GstVideoFrame * frame)
+{
+  const GstVideoFormatInfo *finfo = frame->info.finfo;
+
+  memset (src, 0, sizeof (*src));
+  src->width = GST_VIDEO_FRAME_WIDTH (frame);
+  src->height = GST_VIDEO_FRAME_HEIGHT (frame);
+
+  if (GST_VIDEO_FORMAT_INFO_DEPTH (finfo, 0) != 8 ||
+      GST_VIDEO_FORMAT_INFO_IS_TILED (finfo))
+    return FALSE;
+
+  if (GST_VIDEO_FORMAT_INFO_IS_YUV (finfo) ||
+      GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo)) {
+    src->layout = MEMVIDEO_LUMA_LAYOUT_Y;
+    src->data = GST_VIDEO_FRAME_COMP_DATA (frame, 0);
+    src->stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
+    src->pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0);
+    return src->pstride == 1 || src->pstride == 2;
+  }
+
+  if (GST_VIDEO_FORMAT_INFO_IS_RGB (finfo) &&
+      GST_VIDEO_FORMAT_INFO_N_PLANES (finfo) == 1) {
+    src->layout = MEMVIDEO_LUMA_LAYOUT_RGB;
+    src->data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+    src->stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+    src->pstride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame, 0);
+    src->r_off = GST_VIDEO_FRAME_COMP_POFFSET (frame, 0);
+    src->g_off = GST_VIDEO_FRAME_COMP_POFFSET (frame, 1);
+    src->b_off = GST_VIDEO_FRAME_COMP_POFFSET (frame, 2);
+    return src->pstride == 3 || src->pstride == 4;
+  }
+
+  return FALSE;
+}
+
+gboolean
+memvideo_keyframe_clamp_roi (const MemvideoRect * requested,
+    guint frame_width, guint frame_height, MemvideoRect * roi)
+{
+  gboolean clamped = FALSE;
+
+  if (requested->x >= frame_width || requested->y >= frame_height) {
+    /* nothing of it is inside: the whole frame is the only useful region */
+    roi->x = roi->y = 0;
+    roi->width = frame_width;
+    roi->height = frame_height;
+    return TRUE;
+  }
+
+  roi->x = requested->x;
+  roi->y = requested->y;
+  roi->width = frame_width - roi->x;
+  roi->height = frame_height - roi->y;
+
+  if (requested->width > 0) {
+    if (requested->width > roi->width)
+      clamped = TRUE;
+    else
+      roi->width = requested->width;
+  }
+  if (requested->height > 0) {
+    if (requested->height > roi->height)
+      clamped = TRUE;
+    else
+      roi->height = requested->height;
+  }
+
+  return clamped;
+}
+
+void
+memvideo_luma_proxy_init (MemvideoLumaProxy * proxy)
+{
+  proxy->width = proxy->height = 0;
+  proxy->cells = NULL;
+}
+
+void
+memvideo_luma_proxy_clear (MemvideoLumaProxy * proxy)
+{
+  g_free (proxy->cells);
+  memvideo_luma_proxy_init (proxy);
+}
+
+static void
+proxy_resize (MemvideoLumaProxy * proxy, guint width, guint height)
+{
+  if (proxy->width == width && proxy->height == height)
+    return;
+  g_free (proxy->cells);
+  proxy->cells = g_malloc0 ((gsize) width * height);
+  proxy->width = width;
+  proxy->height = height;
+}
+
+void
+memvideo_luma_proxy_copy (MemvideoLumaProxy * dest,
+    const MemvideoLumaProxy * src)
+{
+  proxy_resize (dest, src->width, src->height);
+  memcpy (dest->cells, src->cells, (gsize) src->width * src->height);
+}
+
+static guint
+cell_width_for (guint roi_width, guint analysis_width)
+{
+  gdouble want = (gdouble) roi_width / MAX (analysis_width, 1);
+  guint cell = 1;
+
+  /* the power of two nearest (in ratio) to the wanted cell width */
+  while (cell < MAX_CELL_WIDTH && cell * 2 <= roi_width &&
+      (gdouble) cell * G_SQRT2 < want)
+    cell *= 2;
+  return cell;
+}
+
+void
+memvideo_luma_proxy_size (const MemvideoRect * roi, guint analysis_width,
+    guint * width, guint * height)
+{
+  guint cell = cell_width_for (roi->width, analysis_width);
+
+  *width = MAX (1, roi->width / cell);
+  *height = MAX (1, roi->height / cell);
+}
+
+MemvideoProxyBuilder *
+memvideo_proxy_builder_new (void)
+{
+  return g_new0 (MemvideoProxyBuilder, 1);
+}
+
+static void
+builder_free_tables (MemvideoProxyBuilder * b)
+{
+  g_free (b->row_index);
+  g_free (b->acc);
+  g_free (b->tmp);
+  b->row_index = NULL;
+  b->acc = NULL;
+  b->tmp = NULL;
+}
+
+void
+memvideo_proxy_builder_free (MemvideoProxyBuilder * builder)
+{
+  if (builder == NULL)
+    return;
+  builder_free_tables (builder);
+  g_free (builder);
+}
+
+static void
+builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
+    guint analysis_width)
+{
+  guint j, k;
+
+  if (b->acc != NULL && b->roi_width == roi->width &&
+      b->roi_height == roi->height && b->analysis_width == analysis_width)
+    return;
+
+  builder_free_tables (b);
+  b->roi_width = roi->width;
+  b->roi_height = roi->height;
+  b->analysis_width = analysis_width;
+  b->cell = cell_width_for (roi->width, analysis_width);
+  memvideo_luma_proxy_size (roi, analysis_width, &b->pw, &b->ph);
+
+  /* 1 or 2 rows, so that cell * rows stays a power of two */
+  b->rows = roi->height / b->ph >= 2 ? MIN (MEMVIDEO_PROXY_ROWS_PER_CELL,
+      2) : 1;
+  b->shift = 0;
+  while ((1u << b->shift) < b->cell * b->rows)
+    b->shift++;
+
+  /* Bands of rows cover the whole height; the sampled rows are evenly
+   * spaced inside each band. */
+  b->row_index = g_new (guint, b->ph * b->rows);
+  for (j = 0; j < b->ph; j++) {
+    guint y0 = (guint) ((guint64) j * roi->height / b->ph);
+    guint y1 = (guint) ((guint64) (j + 1) * roi->height / b->ph);
+
+    for (k = 0; k < b->rows; k++)
+      b->row_index[j * b->rows + k] =
+          y0 + (guint) (((guint64) (2 * k + 1) * (y1 - y0)) / (2 * b->rows));
+  }
+
+  b->acc = g_new (guint16, b->pw * b->cell);
+  b->tmp = g_new (guint16, b->pw * b->cell);
+}
+
+/* The inner loops below are kept trivial (fixed strides, sizes as gsize)
+ * so that the compiler vectorizes them; each reads one source row and
+ * leaves the sum of every pixel pair (or pixel, for 1-pixel cells). */
+
+static void
+row_y1 (guint16 * restrict acc, const guint8 * restrict row, gsize n,
+    gboolean pairs, gboolean first)
+{
+  gsize x;
+
+  if (pairs && first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[2 * x] + row[2 * x + 1];
+  } else if (pairs) {
+    for (x = 0; x < n; x++)
+      acc[x] += row[2 * x] + row[2 * x + 1];
+  } else if (first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[x];
+  } else {
+    for (x = 0; x < n; x++)
+      acc[x] += row[x];
+  }
+}
+
+static void
+row_y2 (guint16 * restrict acc, const guint8 * restrict row, gsize n,
+    gboolean pairs, gboolean first)
+{
+  gsize x;
+
+  if (pairs && first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[4 * x] + row[4 * x + 2];
+  } else if (pairs) {
+    for (x = 0; x < n; x++)
+      acc[x] += row[4 * x] + row[4 * x + 2];
+  } else if (first) {
+    for (x = 0; x < n; x++)
+      acc[x] = row[2 * x];
+  } else {
+    for (x = 0; x < n; x++)
+      acc[x] += row[2 * x];
+  }
+}
+
+/* BT.601 limited range: Y = 16 + (66 R + 129 G + 25 B + 128) / 256 */
+#define RGB_LUMA(r,g,b) ((guint16) (16 + \
+    ((66 * (r) + 129 * (g) + 25 * (b) + 128) >> 8)))
+
+/* RGB is converted one pixel at a time; the caller's halving then makes the
+ * pairs.  One function per pixel stride keeps the loads strided by a
+ * constant, which the vectorizer needs. */
+static void
+row_rgb3 (guint16 * restrict acc, const guint8 * restrict row, guint ro,
+    guint go, guint bo, gsize n, gboolean first)
+{
+  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
+  gsize x;
+
+  if (first) {
+    for (x = 0; x < n; x++)
+      acc[x] = RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
+  } else {
+    for (x = 0; x < n; x++)
+      acc[x] += RGB_LUMA (r[3 * x], g[3 * x], b[3 * x]);
+  }
+}
+
+static void
+row_rgb4 (guint16 * restrict acc, const guint8 * restrict row, guint ro,
+    guint go, guint bo, gsize n, gboolean first)
+{
+  const guint8 *r = row + ro, *g = row + go, *b = row + bo;
+  gsize x;
+
+  if (first) {
+    for (x = 0; x < n; x++)
+      acc[x] = RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
+  } else {
+    for (x = 0; x < n; x++)
+      acc[x] += RGB_LUMA (r[4 * x], g[4 * x], b[4 * x]);
+  }
+}
+
+static void
+halve (guint16 * restrict dst, const guint16 * restrict src, gsize n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    dst[i] = src[2 * i] + src[2 * i + 1];
+}
+
+void
+memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
+    const MemvideoLumaSource * src, const MemvideoRect * roi,
+    guint analysis_width, MemvideoLumaProxy * proxy)
+{
+  gsize npix;
+  guint j, k;
+
+  g_return_if_fail (roi->width > 0 && roi->height > 0);
+  g_return_if_fail (roi->x + roi->width <= src->width);
+  g_return_if_fail (roi->y + roi->height <= src->height);
+
+  builder_setup (b, roi, analysis_width);
+  proxy_resize (proxy, b->pw, b->ph);
+  npix = (gsize) b->pw * b->cell;
+
+  for (j = 0; j < b->ph; j++) {
+    guint8 *out = proxy->cells + (gsize) j * b->pw;
+    guint16 *sums = b->acc, *spare = b->tmp;
+    gboolean pairs = b->cell > 1 && src->layout == MEMVIDEO_LUMA_LAYOUT_Y;
+    guint32 half = (1u << b->shift) >> 1;
+    gsize n = pairs ? npix / 2 : npix, i;
+
+    for (k = 0; k < b->rows; k++) {
+      guint y = roi->y + b->row_index[j * b->rows + k];
+      const guint8 *row = src->data + (gssize) y * src->stride +
+          (gsize) roi->x * src->pstride;
+
+      if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB && src->pstride == 4)
+        row_rgb4 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
+      else if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
+        row_rgb3 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
+      else if (src->pstride == 1)
+        row_y1 (sums, row, n, pairs, k == 0);
+      else
+        row_y2 (sums, row, n, pairs, k == 0);
+    }
+
+    /* pairwise sums down to one value per cell */
+    for (; n > b->pw; n /= 2) {
+      guint16 *t;
+
+      halve (spare, sums, n / 2);
+      t = sums;
+      sums = spare;
+      spare = t;
+    }
+
+    for (i = 0; i < b->pw; i++)
+      out[i] = (guint8) ((sums[i] + half) >> b->shift);
+  }
+}
+
+gdouble
+memvideo_keyframe_score (MemvideoKeyframeMetric metric, guint noise_level,
+    const MemvideoLumaProxy * a, const MemvideoLumaProxy * b)
+{
+  const guint8 *pa = a->cells, *pb = b->cells;
+  gsize n = (gsize) a->width * a->height, i;
+
+  g_return_val_if_fail (a->width == b->width && a->height == b->height, 1.0);
+  if (n == 0)
+    return 0.0;
+
+  if (metric == MEMVIDEO_KEYFRAME_METRIC_AREA) {
+    guint32 count = 0;
+    gint nl = (gint) MIN (noise_level, 255);
+
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
+
+      count += (d > nl) | (d < -nl);
+    }
+    return (gdouble) count / n;
+  } else {
+    guint64 sum = 0;
+
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
+
+      sum += (guint) ABS (d);
+    }
+    return (gdouble) sum / (255.0 * n);
+  }
+}
+
+MemvideoKeyframeSelector *
+memvideo_keyframe_selector_new (void)
+{
+  MemvideoKeyframeSelector *sel = g_new0 (MemvideoKeyframeSelector, 1);
+
+  memvideo_keyframe_selector_reset (sel);
+  return sel;
+}
+
+void
+memvideo_keyframe_selector_free (MemvideoKeyframeSelector * sel)
+{
+  if (sel == NULL)
+    return;
+  memvideo_luma_proxy_clear (&sel->ref);
+  memvideo_luma_proxy_clear (&sel->base);
+  memvideo_luma_proxy_clear (&sel->run);
+  g_free (sel);
+}
+
+void
+memvideo_keyframe_selector_reset (MemvideoKeyframeSelector * sel)
+{
+  sel->have_ref = FALSE;
+  sel->pending = FALSE;
+  sel->last_t = GST_CLOCK_TIME_NONE;
+  sel->run_t = GST_CLOCK_TIME_NONE;
+}
+
+gboolean
+memvideo_keyframe_selector_has_pending (MemvideoKeyframeSelector * sel)
+{
+  return sel->pending;
+}
+
+static void
+selected (MemvideoKeyframeSelector * sel, const MemvideoLumaProxy * proxy,
+    GstClockTime t)
+{
+  memvideo_luma_proxy_copy (&sel->ref, proxy);
+  sel->have_ref = TRUE;
+  sel->last_t = t;
+}
+
+void
+memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
+    const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
+    GstClockTime t, MemvideoKeyframeResult * res)
+{
+  gboolean timed = GST_CLOCK_TIME_IS_VALID (t);
+  gboolean previous = params->reference == MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS;
+  gdouble score;
+
+  res->action = MEMVIDEO_KEYFRAME_ACTION_DROP;
+  res->reason = MEMVIDEO_KEYFRAME_REASON_NONE;
+  res->score = res->current_score = 0.0;
+  res->release_pending = FALSE;
+
+  if (!sel->have_ref) {
+    res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
+    res->reason = MEMVIDEO_KEYFRAME_REASON_FIRST;
+    selected (sel, proxy, t);
+    return;
+  }
+
+  if (sel->ref.width != proxy->width || sel->ref.height != proxy->height) {
+    /* analysis geometry changed (roi, analysis-width): the old proxies
+     * cannot be compared, this frame becomes the reference silently */
+    res->release_pending = sel->pending;
+    sel->pending = FALSE;
+    memvideo_luma_proxy_copy (&sel->ref, proxy);
+    return;
+  }
+
+  if (timed) {
+    /* Time going backwards (a seek without flush, a new segment) restarts
+     * the timers from here instead of stalling them. */
+    if (!GST_CLOCK_TIME_IS_VALID (sel->last_t) || t < sel->last_t)
+      sel->last_t = t;
+    if (sel->pending && (!GST_CLOCK_TIME_IS_VALID (sel->run_t)
+            || t < sel->run_t))
+      sel->run_t = t;
+  }
+
+  score = memvideo_keyframe_score (params->metric, params->noise_level,
+      &sel->ref, proxy);
+  res->score = res->current_score = score;
+
+  if (sel->pending) {
+    gdouble moved = memvideo_keyframe_score (params->metric,
+        params->noise_level, &sel->run, proxy);
+
+    if (moved >= params->threshold) {
+      /* still changing: this frame starts a new stable run */
+      res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
+      res->release_pending = TRUE;
+      memvideo_luma_proxy_copy (&sel->run, proxy);
+      sel->run_t = t;
+    } else if (!timed || t - sel->run_t >= params->settle_time) {
+      gdouble final = memvideo_keyframe_score (params->metric,
+          params->noise_level, &sel->base, &sel->run);
+
+      sel->pending = FALSE;
+      if (final >= params->threshold) {
+        res->action = MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING;
+        res->reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
+        res->score = final;
+        selected (sel, &sel->run, sel->run_t);
+      } else {
+        /* it came back to where it was (a flash): nothing changed */
+        res->release_pending = TRUE;
+      }
+    }
+
+    if (sel->pending && timed && params->interval > 0 &&
+        t - sel->last_t >= params->interval) {
+      /* a picture that never settles still gets its heartbeat */
+      sel->pending = FALSE;
+      res->release_pending = TRUE;
+      res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
+      res->reason = MEMVIDEO_KEYFRAME_REASON_PERIODIC;
+      selected (sel, proxy, t);
+    }
+  } else if (score >= params->threshold && (!timed ||
+          params->min_interval == 0
+          || t - sel->last_t >= params->min_interval)) {
+    if (timed && params->settle_time > 0) {
+      res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
+      sel->pending = TRUE;
+      memvideo_luma_proxy_copy (&sel->base, &sel->ref);
+      memvideo_luma_proxy_copy (&sel->run, proxy);
+      sel->run_t = t;
+    } else {
+      res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
+      res->reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
+      selected (sel, proxy, t);
+    }
+  } else if (timed && params->interval > 0 &&
+      t - sel->last_t >= params->interval) {
+    res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
+    res->reason = MEMVIDEO_KEYFRAME_REASON_PERIODIC;
+    selected (sel, proxy, t);
+  }
+
+  if (previous)
+    memvideo_luma_proxy_copy (&sel->ref, proxy);
+}
+
+gboolean
+memvideo_keyframe_selector_finish (MemvideoKeyframeSelector * sel,
+    const MemvideoKeyframeParams * params, gdouble * score)
+{
+  gdouble final;
+
+  if (!sel->pending)
+    return FALSE;
+
+  sel->pending = FALSE;
+  final = memvideo_keyframe_score (params->metric, params->noise_level,
+      &sel->base, &sel->run);
+  if (final < params->threshold)
+    return FALSE;
+
+  *score = final;
+  selected (sel, &sel->run, sel->run_t);
+  return TRUE;
+}
+
+const gchar *
+memvideo_keyframe_reason_name (MemvideoKeyframeReason reason)
+{
+  switch (reason) {
+    case MEMVIDEO_KEYFRAME_REASON_FIRST:
+      return "first";
+    case MEMVIDEO_KEYFRAME_REASON_CHANGE:
+      return "change";
+    case MEMVIDEO_KEYFRAME_REASON_PERIODIC:
+      return "periodic";
+    default:
+      return "none";
+  }
+}

@@ -1,0 +1,183 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * Keyframe selection, without a pipeline.
+ *
+ * Two parts:
+ *
+ * - The luma proxy: a small grid of box averages of the luma inside a
+ *   region of interest.  Cells are square, a power of two pixels wide: the
+ *   power of two nearest to region width / analysis width, so 1080p at 160
+ *   gives 120 x 67 cells of 16 pixels.  Each proxy row averages
+ *   MEMVIDEO_PROXY_ROWS_PER_CELL evenly spaced source rows of its band over
+ *   the full width of every cell, so a frame is read at a fraction of its
+ *   size.  Luma comes straight from an 8-bit Y plane (or the Y bytes of
+ *   packed 4:2:2), or is computed from packed RGB with the BT.601
+ *   limited-range weights, so that the RGB and YUV renderings of the same
+ *   picture give nearly the same proxy.
+ *
+ * - The selector: the per-frame decision (first, change, periodic), with
+ *   min-interval, settle-time and the choice of reference.  It only sees
+ *   proxies and timestamps; the caller keeps the pending candidate buffer
+ *   (at most one) and acts on the returned MemvideoKeyframeResult.
+ */
+
+#ifndef __MEMVIDEO_KEYFRAME_H__
+#define __MEMVIDEO_KEYFRAME_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+/* Source rows averaged per proxy row (chosen by measurement, see
+ * docs/keyframeselect.md). */
+#define MEMVIDEO_PROXY_ROWS_PER_CELL 2
+
+typedef enum
+{
+  MEMVIDEO_KEYFRAME_METRIC_AREA,
+  MEMVIDEO_KEYFRAME_METRIC_MEAN,
+} MemvideoKeyframeMetric;
+
+typedef enum
+{
+  MEMVIDEO_KEYFRAME_REFERENCE_LAST_SELECTED,
+  MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS,
+} MemvideoKeyframeReference;
+
+typedef enum
+{
+  MEMVIDEO_KEYFRAME_REASON_NONE,
+  MEMVIDEO_KEYFRAME_REASON_FIRST,
+  MEMVIDEO_KEYFRAME_REASON_CHANGE,
+  MEMVIDEO_KEYFRAME_REASON_PERIODIC,
+} MemvideoKeyframeReason;
+
+typedef enum
+{
+  /* the current frame is not selected */
+  MEMVIDEO_KEYFRAME_ACTION_DROP,
+  /* the current frame is selected with result.reason */
+  MEMVIDEO_KEYFRAME_ACTION_SELECT,
+  /* the current frame becomes the pending candidate: keep it (it replaces
+   * any earlier candidate, see release_pending) and do not output it now */
+  MEMVIDEO_KEYFRAME_ACTION_HOLD,
+  /* the pending candidate has settled and is selected (reason change); the
+   * current frame is not selected */
+  MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING,
+} MemvideoKeyframeAction;
+
+typedef enum
+{
+  MEMVIDEO_LUMA_LAYOUT_Y,
+  MEMVIDEO_LUMA_LAYOUT_RGB,
+} MemvideoLumaLayout;
+
+/* Where the luma of a picture is: an 8-bit Y sample every @pstride bytes
+ * (planar Y: 1, packed 4:2:2: 2), or packed 8-bit RGB with the components at
+ * byte offsets @r_off, @g_off, @b_off of each @pstride-byte pixel. */
+typedef struct
+{
+  MemvideoLumaLayout layout;
+  const guint8 *data;
+  gint stride;
+  guint pstride;
+  guint r_off, g_off, b_off;
+  guint width, height;
+} MemvideoLumaSource;
+
+typedef struct
+{
+  guint x, y, width, height;
+} MemvideoRect;
+
+typedef struct
+{
+  guint width, height;
+  guint8 *cells;
+} MemvideoLumaProxy;
+
+typedef struct _MemvideoProxyBuilder MemvideoProxyBuilder;
+
+typedef struct
+{
+  MemvideoKeyframeMetric metric;
+  gdouble threshold;
+  guint noise_level;
+  MemvideoKeyframeReference reference;
+  GstClockTime interval;
+  GstClockTime min_interval;
+  GstClockTime settle_time;
+} MemvideoKeyframeParams;
+
+typedef struct
+{
+  MemvideoKeyframeAction action;
+  MemvideoKeyframeReason reason;
+  /* score of the selected frame (SELECT, EMIT_PENDING) or of the current
+   * frame against the reference (DROP, HOLD) */
+  gdouble score;
+  /* score of the current frame against the reference, every time */
+  gdouble current_score;
+  /* the caller must drop the candidate it holds (if any) before acting */
+  gboolean release_pending;
+} MemvideoKeyframeResult;
+
+typedef struct _MemvideoKeyframeSelector MemvideoKeyframeSelector;
+
+gboolean   memvideo_luma_source_init_from_frame (MemvideoLumaSource * src,
+                                                 const GstVideoFrame * frame);
+
+gboolean   memvideo_keyframe_clamp_roi          (const MemvideoRect * requested,
+                                                 guint frame_width,
+                                                 guint frame_height,
+                                                 MemvideoRect * roi);
+
+void       memvideo_luma_proxy_init             (MemvideoLumaProxy * proxy);
+void       memvideo_luma_proxy_clear            (MemvideoLumaProxy * proxy);
+void       memvideo_luma_proxy_copy             (MemvideoLumaProxy * dest,
+                                                 const MemvideoLumaProxy * src);
+void       memvideo_luma_proxy_size             (const MemvideoRect * roi,
+                                                 guint analysis_width,
+                                                 guint * width,
+                                                 guint * height);
+
+MemvideoProxyBuilder * memvideo_proxy_builder_new (void);
+void       memvideo_proxy_builder_free          (MemvideoProxyBuilder * builder);
+void       memvideo_proxy_builder_build         (MemvideoProxyBuilder * builder,
+                                                 const MemvideoLumaSource * src,
+                                                 const MemvideoRect * roi,
+                                                 guint analysis_width,
+                                                 MemvideoLumaProxy * proxy);
+
+gdouble    memvideo_keyframe_score              (MemvideoKeyframeMetric metric,
+                                                 guint noise_level,
+                                                 const MemvideoLumaProxy * a,
+                                                 const MemvideoLumaProxy * b);
+
+MemvideoKeyframeSelector * memvideo_keyframe_selector_new (void);
+void       memvideo_keyframe_selector_free      (MemvideoKeyframeSelector * sel);
+void       memvideo_keyframe_selector_reset     (MemvideoKeyframeSelector * sel);
+gboolean   memvideo_keyframe_selector_has_pending (MemvideoKeyframeSelector * sel);
+void       memvideo_keyframe_selector_push      (MemvideoKeyframeSelector * sel,
+                                                 const MemvideoKeyframeParams * params,
+                                                 const MemvideoLumaProxy * proxy,
+                                                 GstClockTime t,
+                                                 MemvideoKeyframeResult * result);
+gboolean   memvideo_keyframe_selector_finish    (MemvideoKeyframeSelector * sel,
+                                                 const MemvideoKeyframeParams * params,
+                                                 gdouble * score);
+
+const gchar * memvideo_keyframe_reason_name     (MemvideoKeyframeReason reason);
+
+G_END_DECLS
+
+#endif /* __MEMVIDEO_KEYFRAME_H__ */

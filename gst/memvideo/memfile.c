@@ -1,0 +1,577 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "memfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+struct _MemvideoMemFile
+{
+  GMutex lock;
+
+  /* Fixed at creation; not guarded */
+  MemvideoSpillPool *pool;
+  gsize chunk_size;
+
+  /* Guarded by lock */
+  GPtrArray *chunks;            /* GstMemory *, NULL = never written (zeros) */
+  guint64 length;
+
+  /* The chunk written last stays mapped, so a muxer's many small writes
+   * into one chunk cost one map and the chunk being filled is never
+   * evicted half-written.  Guarded by lock. */
+  gint64 mapped_index;          /* -1 = none */
+  GstMapInfo mapped;
+};
+
+/* Bytes of an allocated chunk beyond the length are never read, so they
+ * are not kept zero: appending does not pay for a memset of every chunk.
+ * Whatever makes the file longer without writing (a gap, truncate to a
+ * larger size) zeroes that stretch first (zero_tail()). */
+
+MemvideoMemFile *
+memvideo_mem_file_new (MemvideoSpillPool * pool, gsize chunk_size)
+{
+  MemvideoMemFile *file;
+
+  g_return_val_if_fail (pool != NULL, NULL);
+  g_return_val_if_fail (chunk_size > 0, NULL);
+
+  file = g_new0 (MemvideoMemFile, 1);
+  g_mutex_init (&file->lock);
+  file->pool = memvideo_spill_pool_ref (pool);
+  file->chunk_size = chunk_size;
+  file->chunks = g_ptr_array_new ();
+  file->mapped_index = -1;
+
+  return file;
+}
+
+static void
+release_mapped (MemvideoMemFile * file)
+{
+  GstMemory *mem;
+
+  if (file->mapped_index < 0)
+    return;
+
+  mem = g_ptr_array_index (file->chunks, file->mapped_index);
+  gst_memory_unmap (mem, &file->mapped);
+  file->mapped_index = -1;
+}
+
+static void
+free_chunks_from (MemvideoMemFile * file, guint first)
+{
+  guint i;
+
+  for (i = first; i < file->chunks->len; i++) {
+    GstMemory *mem = g_ptr_array_index (file->chunks, i);
+
+    if (mem)
+      gst_memory_unref (mem);
+  }
+  g_ptr_array_set_size (file->chunks, first);
+}
+
+void
+memvideo_mem_file_free (MemvideoMemFile * file)
+{
+  g_return_if_fail (file != NULL);
+
+  release_mapped (file);
+  free_chunks_from (file, 0);
+  g_ptr_array_unref (file->chunks);
+  memvideo_spill_pool_unref (file->pool);
+  g_mutex_clear (&file->lock);
+  g_free (file);
+}
+
+guint64
+memvideo_mem_file_get_size (MemvideoMemFile * file)
+{
+  guint64 size;
+
+  g_return_val_if_fail (file != NULL, 0);
+
+  g_mutex_lock (&file->lock);
+  size = file->length;
+  g_mutex_unlock (&file->lock);
+
+  return size;
+}
+
+static guint
+chunks_for (MemvideoMemFile * file, guint64 length)
+{
+  return (guint) ((length + file->chunk_size - 1) / file->chunk_size);
+}
+
+/* Maps chunk @index for writing and keeps it as the mapped chunk.  A new
+ * chunk is allocated with zeros everywhere the file will read it except
+ * [@keep_from, @keep_to), which the caller is about to write. */
+static guint8 *
+map_chunk_for_write (MemvideoMemFile * file, guint index, gsize keep_from,
+    gsize keep_to, GError ** error)
+{
+  guint64 chunk_start = (guint64) index * file->chunk_size;
+  GstMemory *mem;
+
+  if (file->mapped_index == index)
+    return file->mapped.data;
+
+  release_mapped (file);
+
+  mem = g_ptr_array_index (file->chunks, index);
+  if (mem == NULL) {
+    gsize zero_end = 0;
+
+    mem = memvideo_spill_pool_alloc (file->pool, file->chunk_size, NULL, NULL,
+        NULL);
+    if (!gst_memory_map (mem, &file->mapped, GST_MAP_WRITE))
+      goto map_failed;
+    if (file->length > chunk_start)
+      zero_end = (gsize) MIN (file->chunk_size, file->length - chunk_start);
+    memset (file->mapped.data, 0, keep_from);
+    if (keep_to < zero_end)
+      memset (file->mapped.data + keep_to, 0, zero_end - keep_to);
+    g_ptr_array_index (file->chunks, index) = mem;
+  } else if (!gst_memory_map (mem, &file->mapped, GST_MAP_READ | GST_MAP_WRITE)) {
+    goto reload_failed;
+  }
+  file->mapped_index = index;
+
+  return file->mapped.data;
+
+  /* ERRORS */
+map_failed:
+  {
+    gst_memory_unref (mem);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "Could not map a new %" G_GSIZE_FORMAT "-byte chunk of the in-memory "
+        "file", file->chunk_size);
+    return NULL;
+  }
+reload_failed:
+  {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+        "Could not read chunk %u (bytes %" G_GUINT64_FORMAT "..%"
+        G_GUINT64_FORMAT ") of the in-memory file back from the spill "
+        "directory %s", index, (guint64) index * file->chunk_size,
+        (guint64) (index + 1) * file->chunk_size - 1,
+        memvideo_spill_pool_get_directory (file->pool));
+    return NULL;
+  }
+}
+
+/* Zeroes what lies between the length and @new_end in the last allocated
+ * chunk, before the file grows over it without a write. */
+static gboolean
+zero_tail (MemvideoMemFile * file, guint64 new_end, GError ** error)
+{
+  guint index = (guint) (file->length / file->chunk_size);
+  gsize from = (gsize) (file->length % file->chunk_size);
+  gsize to;
+  guint8 *data;
+
+  if (from == 0 || index >= file->chunks->len
+      || g_ptr_array_index (file->chunks, index) == NULL)
+    return TRUE;
+
+  to = (gsize) MIN (file->chunk_size,
+      new_end - (guint64) index * file->chunk_size);
+  data = map_chunk_for_write (file, index, 0, 0, error);
+  if (data == NULL)
+    return FALSE;
+  memset (data + from, 0, to - from);
+
+  return TRUE;
+}
+
+gboolean
+memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
+    const guint8 * data, gsize size, GError ** error)
+{
+  guint64 end;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+
+  if (position > MEMVIDEO_MEM_FILE_MAX_SIZE
+      || size > MEMVIDEO_MEM_FILE_MAX_SIZE - position)
+    goto too_large;
+
+  /* Writing nothing does not move the end of the file */
+  if (size == 0)
+    return TRUE;
+
+  end = position + size;
+
+  g_mutex_lock (&file->lock);
+  if (position > file->length && !zero_tail (file, position, error))
+    goto write_failed;
+  if (file->chunks->len < chunks_for (file, end))
+    g_ptr_array_set_size (file->chunks, chunks_for (file, end));
+
+  while (size > 0) {
+    guint index = (guint) (position / file->chunk_size);
+    gsize offset = (gsize) (position % file->chunk_size);
+    gsize n = MIN (file->chunk_size - offset, size);
+    guint8 *dest;
+
+    dest = map_chunk_for_write (file, index, offset, offset + n, error);
+    if (dest == NULL)
+      goto write_failed;
+    memcpy (dest + offset, data, n);
+
+    data += n;
+    position += n;
+    size -= n;
+    if (position > file->length)
+      file->length = position;
+  }
+  g_mutex_unlock (&file->lock);
+
+  return TRUE;
+
+  /* ERRORS */
+too_large:
+  {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "Writing %" G_GSIZE_FORMAT " bytes at position %" G_GUINT64_FORMAT
+        " would go beyond the in-memory file's limit of %" G_GUINT64_FORMAT
+        " bytes", size, position, MEMVIDEO_MEM_FILE_MAX_SIZE);
+    return FALSE;
+  }
+write_failed:
+  {
+    /* Keep the length consistent with the chunks actually present */
+    if (file->chunks->len > chunks_for (file, file->length))
+      free_chunks_from (file, chunks_for (file, file->length));
+    g_mutex_unlock (&file->lock);
+    return FALSE;
+  }
+}
+
+/* Called with the lock held. */
+static gboolean
+read_locked (MemvideoMemFile * file, guint64 position, guint8 * dest,
+    gsize size, GError ** error)
+{
+  while (size > 0) {
+    guint index = (guint) (position / file->chunk_size);
+    gsize offset = (gsize) (position % file->chunk_size);
+    gsize n = MIN (file->chunk_size - offset, size);
+    GstMemory *mem = g_ptr_array_index (file->chunks, index);
+
+    if (mem == NULL) {
+      memset (dest, 0, n);
+    } else if (file->mapped_index == index) {
+      memcpy (dest, file->mapped.data + offset, n);
+    } else if (!memvideo_spill_memory_read (mem, offset, dest, n, error)) {
+      return FALSE;
+    }
+
+    dest += n;
+    position += n;
+    size -= n;
+  }
+
+  return TRUE;
+}
+
+gboolean
+memvideo_mem_file_read (MemvideoMemFile * file, guint64 position,
+    guint8 * dest, gsize size, GError ** error)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (dest != NULL || size == 0, FALSE);
+
+  g_mutex_lock (&file->lock);
+  if (position > file->length || size > file->length - position)
+    goto out_of_range;
+  ret = read_locked (file, position, dest, size, error);
+  g_mutex_unlock (&file->lock);
+
+  return ret;
+
+  /* ERRORS */
+out_of_range:
+  {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "Reading %" G_GSIZE_FORMAT " bytes at position %" G_GUINT64_FORMAT
+        " goes beyond the end of the %" G_GUINT64_FORMAT "-byte in-memory "
+        "file", size, position, file->length);
+    g_mutex_unlock (&file->lock);
+    return FALSE;
+  }
+}
+
+gboolean
+memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
+    GError ** error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  if (size > MEMVIDEO_MEM_FILE_MAX_SIZE)
+    goto too_large;
+
+  g_mutex_lock (&file->lock);
+  if (size < file->length) {
+    guint keep = chunks_for (file, size);
+
+    if (file->mapped_index >= keep)
+      release_mapped (file);
+    free_chunks_from (file, keep);
+  } else if (size > file->length) {
+    if (!zero_tail (file, size, error)) {
+      g_mutex_unlock (&file->lock);
+      return FALSE;
+    }
+    if (file->chunks->len < chunks_for (file, size))
+      g_ptr_array_set_size (file->chunks, chunks_for (file, size));
+  }
+  file->length = size;
+  g_mutex_unlock (&file->lock);
+
+  return TRUE;
+
+  /* ERRORS */
+too_large:
+  {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        "Cannot set the in-memory file's length to %" G_GUINT64_FORMAT
+        " bytes: the limit is %" G_GUINT64_FORMAT " bytes", size,
+        MEMVIDEO_MEM_FILE_MAX_SIZE);
+    return FALSE;
+  }
+}
+
+static gboolean
+pwrite_all (gint fd, const guint8 * data, gsize size, guint64 offset,
+    GError ** error)
+{
+  while (size > 0) {
+    gssize n = pwrite (fd, data, size, (off_t) offset);
+
+    if (n < 0) {
+      gint err = errno;
+
+      if (err == EINTR)
+        continue;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+          "Could not write %" G_GSIZE_FORMAT " bytes at offset %"
+          G_GUINT64_FORMAT ": %s", size, offset, g_strerror (err));
+      return FALSE;
+    }
+    data += n;
+    size -= n;
+    offset += n;
+  }
+
+  return TRUE;
+}
+
+static gint
+open_unlinked (const gchar * directory, GError ** error)
+{
+  gchar *path;
+  gint fd;
+
+#ifdef O_TMPFILE
+  fd = g_open (directory, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return fd;
+#endif
+
+  /* Filesystems without O_TMPFILE: create and unlink at once */
+  path = g_build_filename (directory, "memfile-XXXXXX", NULL);
+  fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    gint err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "Could not create a temporary file in %s for a snapshot of the "
+        "in-memory file: %s", directory, g_strerror (err));
+  } else {
+    g_unlink (path);
+  }
+  g_free (path);
+
+  return fd;
+}
+
+typedef struct
+{
+  gpointer data;
+  gsize size;
+} Mapping;
+
+static void
+mapping_free (gpointer user_data)
+{
+  Mapping *m = user_data;
+
+  munmap (m->data, m->size);
+  g_free (m);
+}
+
+/* Called with the lock held.  Copies chunk by chunk through one bounce
+ * buffer; chunks never written stay holes of the temporary file. */
+static GBytes *
+snapshot_to_file_locked (MemvideoMemFile * file, const gchar * tmp_directory,
+    GError ** error)
+{
+  guint8 *bounce = NULL;
+  Mapping *m;
+  gpointer data;
+  gint fd;
+  guint i;
+
+  fd = open_unlinked (tmp_directory, error);
+  if (fd < 0)
+    return NULL;
+
+  if (ftruncate (fd, (off_t) file->length) < 0)
+    goto truncate_failed;
+
+  bounce = g_malloc (file->chunk_size);
+  for (i = 0; i < file->chunks->len; i++) {
+    guint64 offset = (guint64) i * file->chunk_size;
+    gsize n = (gsize) MIN (file->chunk_size, file->length - offset);
+
+    if (g_ptr_array_index (file->chunks, i) == NULL)
+      continue;
+    if (!read_locked (file, offset, bounce, n, error))
+      goto failed;
+    if (!pwrite_all (fd, bounce, n, offset, error))
+      goto failed;
+  }
+  g_free (bounce);
+
+  data = mmap (NULL, file->length, PROT_READ, MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED)
+    goto mmap_failed;
+  close (fd);
+
+  m = g_new (Mapping, 1);
+  m->data = data;
+  m->size = file->length;
+
+  return g_bytes_new_with_free_func (data, file->length, mapping_free, m);
+
+  /* ERRORS */
+truncate_failed:
+  {
+    gint err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "Could not size a %" G_GUINT64_FORMAT "-byte snapshot file in %s: %s",
+        file->length, tmp_directory, g_strerror (err));
+    close (fd);
+    return NULL;
+  }
+failed:
+  {
+    g_free (bounce);
+    close (fd);
+    return NULL;
+  }
+mmap_failed:
+  {
+    gint err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "Could not map a %" G_GUINT64_FORMAT "-byte snapshot file in %s: %s",
+        file->length, tmp_directory, g_strerror (err));
+    close (fd);
+    return NULL;
+  }
+}
+
+GBytes *
+memvideo_mem_file_snapshot (MemvideoMemFile * file,
+    const gchar * tmp_directory, GError ** error)
+{
+  GBytes *bytes;
+
+  g_return_val_if_fail (file != NULL, NULL);
+
+  g_mutex_lock (&file->lock);
+  if (file->length <= MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX) {
+    guint8 *data = g_malloc (file->length);
+
+    if (read_locked (file, 0, data, file->length, error)) {
+      bytes = g_bytes_new_take (data, file->length);
+    } else {
+      g_free (data);
+      bytes = NULL;
+    }
+  } else {
+    bytes = snapshot_to_file_locked (file,
+        tmp_directory ? tmp_directory : g_get_tmp_dir (), error);
+  }
+  g_mutex_unlock (&file->lock);
+
+  return bytes;
+}
+
+gboolean
+memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd, GError ** error)
+{
+  guint8 *bounce;
+  guint64 offset = 0;
+  gboolean ret = TRUE;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  g_mutex_lock (&file->lock);
+  bounce = g_malloc (file->chunk_size);
+  while (ret && offset < file->length) {
+    gsize n = (gsize) MIN (file->chunk_size, file->length - offset);
+    const guint8 *p = bounce;
+
+    ret = read_locked (file, offset, bounce, n, error);
+    while (ret && n > 0) {
+      gssize w = write (fd, p, n);
+
+      if (w < 0) {
+        gint err = errno;
+
+        if (err == EINTR)
+          continue;
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+            "Could not write %" G_GSIZE_FORMAT " bytes at offset %"
+            G_GUINT64_FORMAT ": %s", n, offset, g_strerror (err));
+        ret = FALSE;
+      } else {
+        p += w;
+        n -= w;
+        offset += w;
+      }
+    }
+  }
+  g_free (bounce);
+  g_mutex_unlock (&file->lock);
+
+  return ret;
+}

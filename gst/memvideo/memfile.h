@@ -1,0 +1,81 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * An in-memory seekable file on top of a spill pool, the way a spooled
+ * temporary file works: the data lives in fixed-size chunks that are raw
+ * pool memories, so the pool's max-memory bounds the RAM used and the rest
+ * pages out to the pool's unlinked spill file.
+ *
+ * Writes are positional (like pwrite).  The length is the furthest byte
+ * written; a gap before a write reads back as zeros.  Chunks that were
+ * never written are not allocated.
+ *
+ * Every function takes the file's own lock, so the streaming thread may
+ * write while application threads read or take snapshots; a snapshot is
+ * consistent (it never shows half of a write).
+ */
+
+#ifndef __MEMVIDEO_MEM_FILE_H__
+#define __MEMVIDEO_MEM_FILE_H__
+
+#include <gst/gst.h>
+#include "spillpool.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MemvideoMemFile MemvideoMemFile;
+
+#define MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE (1024 * 1024)
+
+/* Positions and lengths beyond this are refused: 1 TiB. */
+#define MEMVIDEO_MEM_FILE_MAX_SIZE (G_GUINT64_CONSTANT (1) << 40)
+
+/* Snapshots up to this size are plain heap copies; larger ones are built in
+ * an unlinked temporary file and mapped read-only. */
+#define MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX (4 * 1024 * 1024)
+
+MemvideoMemFile *memvideo_mem_file_new (MemvideoSpillPool * pool,
+    gsize chunk_size);
+void memvideo_mem_file_free (MemvideoMemFile * file);
+
+guint64 memvideo_mem_file_get_size (MemvideoMemFile * file);
+
+/* Writes @size bytes at @position, zero-filling any gap between the
+ * current length and @position.  Fails with G_FILE_ERROR_INVAL
+ * beyond MEMVIDEO_MEM_FILE_MAX_SIZE, or G_FILE_ERROR_FAILED when a spilled
+ * chunk cannot be read back. */
+gboolean memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
+    const guint8 * data, gsize size, GError ** error);
+
+/* Reads @size bytes at @position without changing what is resident.
+ * The range must lie inside the file. */
+gboolean memvideo_mem_file_read (MemvideoMemFile * file, guint64 position,
+    guint8 * dest, gsize size, GError ** error);
+
+/* Sets the length to @size: shrinking frees the chunks beyond it, growing
+ * adds zeros. */
+gboolean memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
+    GError ** error);
+
+/* The whole file as one read-only GBytes.  Small files are copied; larger
+ * ones are copied chunk by chunk (spilled chunks straight from the spill
+ * file) into an unlinked file in @tmp_directory that is mapped read-only,
+ * so the snapshot costs page cache, not anonymous RAM.  The GBytes stays
+ * valid after the file changes or is freed. */
+GBytes *memvideo_mem_file_snapshot (MemvideoMemFile * file,
+    const gchar * tmp_directory, GError ** error);
+
+/* Writes the whole file to @fd from its current offset. */
+gboolean memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd,
+    GError ** error);
+
+G_END_DECLS
+
+#endif /* __MEMVIDEO_MEM_FILE_H__ */

@@ -1,0 +1,67 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * memsink's history window: samples in arrival order, bounded by a count
+ * and by an age (newest timestamp minus oldest).  When a limit is exceeded
+ * the oldest samples are dropped: one at a time for raw caps, and for
+ * encoded caps the whole group from the oldest sample up to (not
+ * including) the next keyframe, so what is kept starts with a keyframe.
+ * The newest group is never dropped, so with encoded caps the window can
+ * exceed its limits by up to one group of pictures.
+ *
+ * A sample is a keyframe when its caps are raw (media type "x-raw") or its
+ * buffer lacks GST_BUFFER_FLAG_DELTA_UNIT.  Delta units arriving before the
+ * first keyframe (of the stream, or after a clear) cannot be decoded and
+ * are dropped at once.  A sample without PTS takes its DTS, else the
+ * timestamp of the sample before it.
+ *
+ * Not thread safe: the caller guards a window with its own lock.  Dropped
+ * samples are handed back so the caller can release them outside it.
+ */
+
+#ifndef __MEMVIDEO_SAMPLE_WINDOW_H__
+#define __MEMVIDEO_SAMPLE_WINDOW_H__
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef struct _MemvideoSampleWindow MemvideoSampleWindow;
+
+MemvideoSampleWindow *memvideo_sample_window_new (void);
+void memvideo_sample_window_free (MemvideoSampleWindow * window);
+
+/* 0 / GST_CLOCK_TIME_NONE = no limit.  Applied at the next push. */
+void memvideo_sample_window_set_limits (MemvideoSampleWindow * window,
+    guint max_samples, GstClockTime max_age);
+
+/* Appends @sample (transfer full), then applies the limits.  Samples that
+ * leave the window (possibly @sample itself) are appended to @dropped
+ * (transfer full).  Returns TRUE when @sample was kept. */
+gboolean memvideo_sample_window_push (MemvideoSampleWindow * window,
+    GstSample * sample, GPtrArray * dropped);
+
+guint memvideo_sample_window_get_length (MemvideoSampleWindow * window);
+/* transfer none; NULL when out of range */
+GstSample *memvideo_sample_window_get (MemvideoSampleWindow * window,
+    guint index);
+/* Takes the oldest sample (transfer full), NULL when empty. */
+GstSample *memvideo_sample_window_pop (MemvideoSampleWindow * window);
+/* Moves every sample to @dropped (transfer full) and forgets the stream
+ * state, so the next sample must again be a keyframe. */
+void memvideo_sample_window_clear (MemvideoSampleWindow * window,
+    GPtrArray * dropped);
+
+/* TRUE when @sample starts a group of pictures (see above). */
+gboolean memvideo_sample_is_keyframe (GstSample * sample);
+
+G_END_DECLS
+
+#endif /* __MEMVIDEO_SAMPLE_WINDOW_H__ */

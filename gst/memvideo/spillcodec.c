@@ -1,0 +1,329 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "spillcodec.h"
+#include "spillpool.h"
+
+#include <string.h>
+#include <turbojpeg.h>
+
+typedef enum
+{
+  KIND_NONE,
+  KIND_YUV,
+  KIND_PACKED,
+} CodecKind;
+
+typedef struct
+{
+  CodecKind kind;
+  /* KIND_YUV: TurboJPEG subsampling; KIND_PACKED: pixel format */
+  gint tj;
+  gint bpp;
+  /* KIND_YUV: the GStreamer plane holding Cb and Cr */
+  gint cb_plane;
+  gint cr_plane;
+} CodecFormat;
+
+static CodecFormat
+codec_format (GstVideoFormat format)
+{
+  CodecFormat f = { KIND_NONE, 0, 0, 1, 2 };
+
+  switch (format) {
+    case GST_VIDEO_FORMAT_I420:
+      f.kind = KIND_YUV;
+      f.tj = TJSAMP_420;
+      break;
+    case GST_VIDEO_FORMAT_YV12:
+      f.kind = KIND_YUV;
+      f.tj = TJSAMP_420;
+      f.cb_plane = 2;
+      f.cr_plane = 1;
+      break;
+    case GST_VIDEO_FORMAT_Y42B:
+      f.kind = KIND_YUV;
+      f.tj = TJSAMP_422;
+      break;
+    case GST_VIDEO_FORMAT_Y444:
+      f.kind = KIND_YUV;
+      f.tj = TJSAMP_444;
+      break;
+    case GST_VIDEO_FORMAT_GRAY8:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_GRAY;
+      f.bpp = 1;
+      break;
+    case GST_VIDEO_FORMAT_RGB:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_RGB;
+      f.bpp = 3;
+      break;
+    case GST_VIDEO_FORMAT_BGR:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_BGR;
+      f.bpp = 3;
+      break;
+    case GST_VIDEO_FORMAT_RGBx:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_RGBX;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_BGRx:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_BGRX;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_xRGB:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_XRGB;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_xBGR:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_XBGR;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_RGBA:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_RGBA;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_BGRA:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_BGRA;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_ARGB:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_ARGB;
+      f.bpp = 4;
+      break;
+    case GST_VIDEO_FORMAT_ABGR:
+      f.kind = KIND_PACKED;
+      f.tj = TJPF_ABGR;
+      f.bpp = 4;
+      break;
+    default:
+      break;
+  }
+  return f;
+}
+
+gboolean
+memvideo_spill_pool_jpeg_supported (GstVideoFormat format)
+{
+  return codec_format (format).kind != KIND_NONE;
+}
+
+/* Width in bytes and height in rows of plane @p (GStreamer numbering). */
+static void
+plane_size (const CodecFormat * f, const MemvideoSpillLayout * l, gint p,
+    gsize * row_bytes, gsize * rows)
+{
+  gint w = l->width, h = l->height;
+
+  if (f->kind == KIND_PACKED) {
+    *row_bytes = (gsize) w *f->bpp;
+    *rows = h;
+    return;
+  }
+  if (p == 0) {
+    *row_bytes = w;
+    *rows = h;
+    return;
+  }
+  *row_bytes = f->tj == TJSAMP_444 ? w : (w + 1) / 2;
+  *rows = f->tj == TJSAMP_420 ? (h + 1) / 2 : h;
+}
+
+gboolean
+memvideo_spill_layout_init (MemvideoSpillLayout * layout,
+    const GstVideoInfo * vinfo, const gsize * offset, const gint * stride,
+    gsize size)
+{
+  CodecFormat f = codec_format (GST_VIDEO_INFO_FORMAT (vinfo));
+  gint p, n_planes;
+
+  if (f.kind == KIND_NONE)
+    return FALSE;
+  if (GST_VIDEO_INFO_WIDTH (vinfo) <= 0 || GST_VIDEO_INFO_HEIGHT (vinfo) <= 0)
+    return FALSE;
+  /* TurboJPEG's limit (JPEG_MAX_DIMENSION) */
+  if (GST_VIDEO_INFO_WIDTH (vinfo) > 65500
+      || GST_VIDEO_INFO_HEIGHT (vinfo) > 65500)
+    return FALSE;
+
+  memset (layout, 0, sizeof (*layout));
+  layout->format = GST_VIDEO_INFO_FORMAT (vinfo);
+  layout->width = GST_VIDEO_INFO_WIDTH (vinfo);
+  layout->height = GST_VIDEO_INFO_HEIGHT (vinfo);
+  n_planes = f.kind == KIND_YUV ? 3 : 1;
+  for (p = 0; p < n_planes; p++) {
+    gsize row_bytes, rows;
+
+    layout->offset[p] = offset ? offset[p] : GST_VIDEO_INFO_PLANE_OFFSET (vinfo,
+        p);
+    layout->stride[p] = stride ? stride[p] : GST_VIDEO_INFO_PLANE_STRIDE (vinfo,
+        p);
+    plane_size (&f, layout, p, &row_bytes, &rows);
+    /* Only plain top-down rows that fit in the memory. */
+    if (layout->stride[p] <= 0 || (gsize) layout->stride[p] < row_bytes)
+      return FALSE;
+    if (layout->offset[p] > size
+        || (rows - 1) * (gsize) layout->stride[p] + row_bytes >
+        size - layout->offset[p])
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+tj_destroy (gpointer handle)
+{
+  tjDestroy (handle);
+}
+
+static GPrivate compressor = G_PRIVATE_INIT (tj_destroy);
+static GPrivate decompressor = G_PRIVATE_INIT (tj_destroy);
+
+static tjhandle
+get_handle (gboolean compress, GError ** error)
+{
+  GPrivate *key = compress ? &compressor : &decompressor;
+  tjhandle h = g_private_get (key);
+
+  if (h == NULL) {
+    h = compress ? tjInitCompress () : tjInitDecompress ();
+    if (h == NULL) {
+      g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_CODEC,
+          "Could not create a TurboJPEG instance: %s", tjGetErrorStr2 (NULL));
+      return NULL;
+    }
+    g_private_set (key, h);
+  }
+  return h;
+}
+
+gboolean
+memvideo_spill_jpeg_encode (const MemvideoSpillLayout * layout,
+    const guint8 * data, gint quality, guint8 ** jpeg, gsize * jpeg_size,
+    GError ** error)
+{
+  CodecFormat f = codec_format (layout->format);
+  tjhandle h = get_handle (TRUE, error);
+  unsigned char *buf = NULL;
+  unsigned long buf_size = 0;
+  gint ret;
+
+  if (h == NULL)
+    return FALSE;
+
+  if (f.kind == KIND_YUV) {
+    const unsigned char *planes[3];
+    gint strides[3];
+
+    planes[0] = data + layout->offset[0];
+    planes[1] = data + layout->offset[f.cb_plane];
+    planes[2] = data + layout->offset[f.cr_plane];
+    strides[0] = layout->stride[0];
+    strides[1] = layout->stride[f.cb_plane];
+    strides[2] = layout->stride[f.cr_plane];
+    ret = tjCompressFromYUVPlanes (h, planes, layout->width, strides,
+        layout->height, f.tj, &buf, &buf_size, quality, 0);
+  } else {
+    ret = tjCompress2 (h, data + layout->offset[0], layout->width,
+        layout->stride[0], layout->height, f.tj, &buf, &buf_size,
+        f.tj == TJPF_GRAY ? TJSAMP_GRAY : TJSAMP_444, quality, 0);
+  }
+  if (ret != 0)
+    goto failed;
+
+  *jpeg = buf;
+  *jpeg_size = buf_size;
+  return TRUE;
+
+  /* ERRORS */
+failed:
+  {
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_CODEC,
+        "JPEG encoding of a %dx%d %s frame failed: %s", layout->width,
+        layout->height, gst_video_format_to_string (layout->format),
+        tjGetErrorStr2 (h));
+    tjFree (buf);
+    return FALSE;
+  }
+}
+
+void
+memvideo_spill_jpeg_free (guint8 * jpeg)
+{
+  tjFree (jpeg);
+}
+
+gboolean
+memvideo_spill_jpeg_decode (const MemvideoSpillLayout * layout,
+    const guint8 * jpeg, gsize jpeg_size, guint8 * data, GError ** error)
+{
+  CodecFormat f = codec_format (layout->format);
+  tjhandle h = get_handle (FALSE, error);
+  gint width, height, subsamp, colorspace, ret;
+
+  if (h == NULL)
+    return FALSE;
+
+  /* Never let a damaged stream make the decoder scale or write a
+   * different geometry into the frame. */
+  if (tjDecompressHeader3 (h, jpeg, jpeg_size, &width, &height, &subsamp,
+          &colorspace) != 0)
+    goto failed;
+  if (width != layout->width || height != layout->height)
+    goto wrong_size;
+
+  if (f.kind == KIND_YUV) {
+    unsigned char *planes[3];
+    gint strides[3];
+
+    planes[0] = data + layout->offset[0];
+    planes[1] = data + layout->offset[f.cb_plane];
+    planes[2] = data + layout->offset[f.cr_plane];
+    strides[0] = layout->stride[0];
+    strides[1] = layout->stride[f.cb_plane];
+    strides[2] = layout->stride[f.cr_plane];
+    ret = tjDecompressToYUVPlanes (h, jpeg, jpeg_size, planes, layout->width,
+        strides, layout->height, 0);
+  } else {
+    ret = tjDecompress2 (h, jpeg, jpeg_size, data + layout->offset[0],
+        layout->width, layout->stride[0], layout->height, f.tj, 0);
+  }
+  if (ret != 0)
+    goto failed;
+  return TRUE;
+
+  /* ERRORS */
+wrong_size:
+  {
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_CODEC,
+        "Spilled JPEG frame is %dx%d, expected %dx%d", width, height,
+        layout->width, layout->height);
+    return FALSE;
+  }
+failed:
+  {
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_CODEC,
+        "JPEG decoding of a %" G_GSIZE_FORMAT " byte %dx%d %s frame failed: "
+        "%s", jpeg_size, layout->width, layout->height,
+        gst_video_format_to_string (layout->format), tjGetErrorStr2 (h));
+    return FALSE;
+  }
+}

@@ -1,0 +1,411 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "spillfile.h"
+#include "spillpool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+GST_DEBUG_CATEGORY_EXTERN (memvideo_spill_debug);
+#define GST_CAT_DEFAULT memvideo_spill_debug
+
+typedef struct
+{
+  guint64 offset;
+  guint64 size;
+} Extent;
+
+struct _MemvideoSpillFile
+{
+  gint fd;
+  gchar *directory;
+  guint64 length;
+  guint64 live;
+  /* The free extents twice: by offset (to coalesce neighbours) and by
+   * (size, offset) (best fit).  Both trees share the Extent structs; the
+   * offset tree owns them. */
+  GTree *free_by_offset;
+  GTree *free_by_size;
+};
+
+static gboolean no_tmpfile = FALSE;
+static MemvideoSpillFileHook created_hook = NULL;
+
+void
+memvideo_spill_file_set_created_hook (MemvideoSpillFileHook hook)
+{
+  created_hook = hook;
+}
+
+void
+memvideo_spill_file_set_no_tmpfile (gboolean disable)
+{
+  no_tmpfile = disable;
+}
+
+static gint
+extent_cmp_offset (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const Extent *ea = a, *eb = b;
+
+  if (ea->offset != eb->offset)
+    return ea->offset < eb->offset ? -1 : 1;
+  return 0;
+}
+
+static gint
+extent_cmp_size (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const Extent *ea = a, *eb = b;
+
+  if (ea->size != eb->size)
+    return ea->size < eb->size ? -1 : 1;
+  return extent_cmp_offset (a, b, NULL);
+}
+
+static void
+extent_free (gpointer data)
+{
+  g_slice_free (Extent, data);
+}
+
+MemvideoSpillFile *
+memvideo_spill_file_new (const gchar * directory, GError ** error)
+{
+  MemvideoSpillFile *file;
+  gchar *tmpl, *path = NULL;
+  gint fd = -1, err;
+
+  if (directory == NULL || *directory == '\0')
+    directory = g_get_tmp_dir ();
+
+  /* mkdtemp gives an unpredictable name and mode 0700: nobody else can
+   * plant anything where the file is created. */
+  tmpl = g_build_filename (directory, "memvideo-spill-XXXXXX", NULL);
+  if (g_mkdtemp_full (tmpl, 0700) == NULL)
+    goto mkdtemp_failed;
+
+  if (!no_tmpfile)
+    fd = open (tmpl, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0) {
+    /* No O_TMPFILE on this filesystem: create a fresh name, never
+     * following a link, and unlink it at once. */
+    path = g_build_filename (tmpl, "spill", NULL);
+    fd = open (path, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0)
+      goto open_failed;
+    if (unlink (path) < 0)
+      goto unlink_failed;
+    g_free (path);
+  }
+  if (created_hook)
+    created_hook (tmpl, fd);
+  /* The directory only existed to hold the file; a crash from now on
+   * leaves nothing behind. */
+  if (rmdir (tmpl) < 0)
+    goto rmdir_failed;
+
+  file = g_new0 (MemvideoSpillFile, 1);
+  file->fd = fd;
+  file->directory = tmpl;
+  file->free_by_offset = g_tree_new_full (extent_cmp_offset, NULL,
+      extent_free, NULL);
+  file->free_by_size = g_tree_new_full (extent_cmp_size, NULL, NULL, NULL);
+  return file;
+
+  /* ERRORS */
+mkdtemp_failed:
+  {
+    err = errno;
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
+        "Cannot use spill directory '%s': creating a private directory "
+        "in it failed: %s", directory, g_strerror (err));
+    g_free (tmpl);
+    return NULL;
+  }
+open_failed:
+  {
+    err = errno;
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
+        "Cannot create a spill file in '%s': %s", tmpl, g_strerror (err));
+    goto cleanup;
+  }
+unlink_failed:
+  {
+    err = errno;
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
+        "Cannot unlink the spill file '%s': %s", path, g_strerror (err));
+    goto cleanup;
+  }
+rmdir_failed:
+  {
+    err = errno;
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
+        "Cannot remove the private spill directory '%s': %s", tmpl,
+        g_strerror (err));
+    goto cleanup;
+  }
+cleanup:
+  {
+    if (fd >= 0)
+      close (fd);
+    if (path)
+      unlink (path);
+    rmdir (tmpl);
+    g_free (path);
+    g_free (tmpl);
+    return NULL;
+  }
+}
+
+void
+memvideo_spill_file_free (MemvideoSpillFile * file)
+{
+  if (file == NULL)
+    return;
+  g_tree_destroy (file->free_by_size);
+  g_tree_destroy (file->free_by_offset);
+  close (file->fd);
+  g_free (file->directory);
+  g_free (file);
+}
+
+const gchar *
+memvideo_spill_file_get_directory (MemvideoSpillFile * file)
+{
+  return file->directory;
+}
+
+guint64
+memvideo_spill_file_get_live_bytes (MemvideoSpillFile * file)
+{
+  return file->live;
+}
+
+guint64
+memvideo_spill_file_get_length (MemvideoSpillFile * file)
+{
+  return file->length;
+}
+
+static guint64
+round_up_block (guint64 size)
+{
+  if (size == 0)
+    size = 1;
+  return (size + MEMVIDEO_SPILL_FILE_BLOCK - 1) &
+      ~((guint64) MEMVIDEO_SPILL_FILE_BLOCK - 1);
+}
+
+static void
+free_list_insert (MemvideoSpillFile * file, Extent * e)
+{
+  g_tree_insert (file->free_by_offset, e, e);
+  g_tree_insert (file->free_by_size, e, e);
+}
+
+/* Unlinks @e from both trees without freeing it. */
+static void
+free_list_remove (MemvideoSpillFile * file, Extent * e)
+{
+  g_tree_remove (file->free_by_size, e);
+  g_tree_steal (file->free_by_offset, e);
+}
+
+gboolean
+memvideo_spill_file_alloc_extent (MemvideoSpillFile * file, gsize size,
+    guint64 max_disk, guint64 * offset, GError ** error)
+{
+  guint64 need = round_up_block (size);
+  Extent key = { 0, need };
+  GTreeNode *node;
+
+  if (max_disk != 0 && file->live + need > max_disk)
+    goto max_disk;
+
+  node = g_tree_lower_bound (file->free_by_size, &key);
+  if (node) {
+    Extent *e = g_tree_node_key (node);
+
+    *offset = e->offset;
+    free_list_remove (file, e);
+    if (e->size > need) {
+      e->offset += need;
+      e->size -= need;
+      free_list_insert (file, e);
+    } else {
+      extent_free (e);
+    }
+  } else {
+    *offset = file->length;
+    file->length += need;
+  }
+  file->live += need;
+  return TRUE;
+
+  /* ERRORS */
+max_disk:
+  {
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_MAX_DISK,
+        "Spill file in '%s' is full: writing %" G_GSIZE_FORMAT " more bytes "
+        "would exceed max-disk (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+        " bytes in use)", file->directory, size, file->live, max_disk);
+    return FALSE;
+  }
+}
+
+void
+memvideo_spill_file_free_extent (MemvideoSpillFile * file, guint64 offset,
+    gsize size)
+{
+  guint64 len = round_up_block (size);
+  Extent key = { offset, 0 };
+  Extent *e;
+  GTreeNode *next, *prev;
+
+  g_return_if_fail (file->live >= len);
+  file->live -= len;
+
+  next = g_tree_lower_bound (file->free_by_offset, &key);
+  prev = next ? g_tree_node_previous (next) :
+      g_tree_node_last (file->free_by_offset);
+
+  e = g_slice_new (Extent);
+  e->offset = offset;
+  e->size = len;
+
+  if (prev) {
+    Extent *p = g_tree_node_key (prev);
+
+    if (p->offset + p->size == offset) {
+      free_list_remove (file, p);
+      p->size += e->size;
+      extent_free (e);
+      e = p;
+    }
+  }
+  if (next) {
+    Extent *n = g_tree_node_key (next);
+
+    if (e->offset + e->size == n->offset) {
+      free_list_remove (file, n);
+      e->size += n->size;
+      extent_free (n);
+    }
+  }
+
+  if (e->offset + e->size == file->length) {
+    /* The tail of the file is free: give it back. */
+    file->length = e->offset;
+    extent_free (e);
+    if (ftruncate (file->fd, file->length) < 0)
+      GST_WARNING ("ftruncate of spill file in %s failed: %s",
+          file->directory, g_strerror (errno));
+    return;
+  }
+
+  /* Keep the hole for reuse but return its blocks to the filesystem now;
+   * no writer can be using it (extents are handed out under the same lock
+   * this function runs under).  Filesystems without hole punching simply
+   * keep the blocks until the extent is reused. */
+  if (fallocate (file->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+          offset, len) < 0 && errno != EOPNOTSUPP)
+    GST_DEBUG ("punching a hole in the spill file failed: %s",
+        g_strerror (errno));
+  free_list_insert (file, e);
+}
+
+static gint
+io_error_code (gint err)
+{
+  if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+    return MEMVIDEO_SPILL_ERROR_NO_SPACE;
+  return MEMVIDEO_SPILL_ERROR_IO;
+}
+
+gboolean
+memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
+    const guint8 * data, gsize size, GError ** error)
+{
+  gsize done = 0;
+
+  while (done < size) {
+    ssize_t n = pwrite (file->fd, data + done, size - done, offset + done);
+
+    if (n < 0) {
+      gint err = errno;
+
+      if (err == EINTR)
+        continue;
+      g_set_error (error, MEMVIDEO_SPILL_ERROR, io_error_code (err),
+          "Writing %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+          " of the spill file in '%s' failed after %" G_GSIZE_FORMAT
+          " bytes: %s (%" G_GUINT64_FORMAT " bytes in the file)", size,
+          offset, file->directory, done, g_strerror (err), file->live);
+      return FALSE;
+    }
+    done += n;
+  }
+  return TRUE;
+}
+
+gboolean
+memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
+    guint8 * data, gsize size, GError ** error)
+{
+  gsize done = 0;
+
+  while (done < size) {
+    ssize_t n = pread (file->fd, data + done, size - done, offset + done);
+
+    if (n < 0) {
+      gint err = errno;
+
+      if (err == EINTR)
+        continue;
+      g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
+          "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+          " of the spill file in '%s' failed: %s", size, offset,
+          file->directory, g_strerror (err));
+      return FALSE;
+    }
+    if (n == 0) {
+      g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
+          "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+          " of the spill file in '%s' failed: the file ends after %"
+          G_GSIZE_FORMAT " bytes", size, offset, file->directory, done);
+      return FALSE;
+    }
+    done += n;
+  }
+  return TRUE;
+}
+
+void
+memvideo_spill_file_truncate (MemvideoSpillFile * file, guint64 length)
+{
+  if (ftruncate (file->fd, length) < 0)
+    GST_WARNING ("ftruncate failed: %s", g_strerror (errno));
+}

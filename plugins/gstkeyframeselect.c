@@ -1,0 +1,1089 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-keyframeselect
+ * @title: keyframeselect
+ *
+ * Keeps the frames that matter: the first frame, every frame whose picture
+ * changed by at least #GstKeyframeSelect:threshold, and a periodic heartbeat
+ * every #GstKeyframeSelect:interval.  All other frames are dropped (or, with
+ * #GstKeyframeSelect:drop=false, passed on unmarked).
+ *
+ * For every frame the element builds a small luma proxy (box averages over
+ * a grid #GstKeyframeSelect:analysis-width cells wide, read from the Y
+ * plane or computed from packed RGB) and compares it with the reference
+ * proxy: the last selected frame, or the previous frame.
+ *
+ * With #GstKeyframeSelect:settle-time a detected change is held (one buffer
+ * reference, never more) until the picture has stayed still for that long;
+ * then the first frame of the still run is sent on, once, so a slide build or
+ * a fade yields its final picture.  A pending candidate is sent at EOS and
+ * dropped on flush.  With drop=false nothing is held: the result goes on the
+ * frame that completes the settle window.
+ *
+ * Every selected buffer carries a #GstCustomMeta named
+ * `GstKeyframeSelectMeta` whose structure holds:
+ *
+ * * `score` (G_TYPE_DOUBLE): the change score that selected it (0 for
+ *   `first`).
+ * * `reason` (G_TYPE_STRING): `first`, `change` or `periodic`.
+ * * `frame` (G_TYPE_UINT64): index of the input frame, counted from 0 since
+ *   the element started.
+ *
+ * When #GstKeyframeSelect:post-messages is %TRUE, every selection posts an
+ * element message named `keyframeselect` with:
+ *
+ * * `timestamp` (G_TYPE_UINT64): the PTS of the selected buffer.
+ * * `stream-time` (G_TYPE_UINT64): its stream time.
+ * * `running-time` (G_TYPE_UINT64): its running time.
+ * * `duration` (G_TYPE_UINT64): its duration.
+ * * `frame` (G_TYPE_UINT64): input frame index, as in the meta.
+ * * `score` (G_TYPE_DOUBLE): as in the meta.
+ * * `reason` (G_TYPE_STRING): as in the meta.
+ *
+ * Times are GstClockTime values, GST_CLOCK_TIME_NONE when unknown.  At EOS
+ * an element message named `keyframeselect-summary` carries `frames-in`,
+ * `frames-selected`, `first`, `change` and `periodic` (all G_TYPE_UINT64,
+ * counted since the element started).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -m videotestsrc pattern=colors num-buffers=300 ! video/x-raw,framerate=30/1 ! keyframeselect interval=2000000000 ! fakesink
+ * ]| Selects the first frame and then one frame every 2 seconds of a static
+ * picture, printing the `keyframeselect` messages.
+ * |[
+ * gst-launch-1.0 videotestsrc pattern=ball num-buffers=300 ! keyframeselect threshold=0.01 ! videoconvert ! jpegenc ! multifilesink location=key-%05d.jpg
+ * ]| Writes a JPEG for each frame in which at least 1% of the picture moved.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/video/video.h>
+
+#include "gstkeyframeselect.h"
+#include "gstmemvideoelements.h"
+#include "memvideo/keyframe.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_keyframe_select_debug);
+#define GST_CAT_DEFAULT gst_keyframe_select_debug
+
+#define DEFAULT_METRIC GST_KEYFRAME_SELECT_METRIC_AREA
+#define DEFAULT_THRESHOLD 0.04
+#define DEFAULT_NOISE_LEVEL 16
+#define DEFAULT_REFERENCE GST_KEYFRAME_SELECT_REFERENCE_LAST_SELECTED
+#define DEFAULT_INTERVAL (30 * GST_SECOND)
+#define DEFAULT_MIN_INTERVAL 0
+#define DEFAULT_SETTLE_TIME 0
+#define DEFAULT_ROI_X 0
+#define DEFAULT_ROI_Y 0
+#define DEFAULT_ROI_WIDTH 0
+#define DEFAULT_ROI_HEIGHT 0
+#define DEFAULT_ANALYSIS_WIDTH 160
+#define DEFAULT_DROP TRUE
+#define DEFAULT_MAX_SELECTED 0
+#define DEFAULT_FORCE_KEYUNIT FALSE
+#define DEFAULT_POST_MESSAGES TRUE
+
+#define MAX_ANALYSIS_WIDTH 1920
+
+enum
+{
+  PROP_0,
+  PROP_METRIC,
+  PROP_THRESHOLD,
+  PROP_NOISE_LEVEL,
+  PROP_REFERENCE,
+  PROP_INTERVAL,
+  PROP_MIN_INTERVAL,
+  PROP_SETTLE_TIME,
+  PROP_ROI_X,
+  PROP_ROI_Y,
+  PROP_ROI_WIDTH,
+  PROP_ROI_HEIGHT,
+  PROP_ANALYSIS_WIDTH,
+  PROP_DROP,
+  PROP_MAX_SELECTED,
+  PROP_FORCE_KEYUNIT,
+  PROP_POST_MESSAGES,
+  PROP_FRAMES_IN,
+  PROP_FRAMES_SELECTED,
+  PROP_LAST_SCORE,
+};
+
+#define FORMATS "{ GRAY8, I420, YV12, NV12, NV21, Y41B, Y42B, Y444, YUY2, " \
+    "UYVY, YVYU, RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+
+typedef struct
+{
+  GstKeyframeSelectMetric metric;
+  gdouble threshold;
+  guint noise_level;
+  GstKeyframeSelectReference reference;
+  GstClockTime interval;
+  GstClockTime min_interval;
+  GstClockTime settle_time;
+  MemvideoRect roi;
+  guint analysis_width;
+  gboolean drop;
+  guint max_selected;
+  gboolean force_keyunit;
+  gboolean post_messages;
+} Settings;
+
+/* The candidate held while a change settles.  With drop=false (or when the
+ * buffer could not be kept) only its description is kept, buffer is NULL. */
+typedef struct
+{
+  gboolean valid;
+  GstBuffer *buffer;
+  guint64 frame;
+  GstClockTime pts;
+  GstClockTime duration;
+} Candidate;
+
+typedef struct
+{
+  GstVideoInfo info;
+  gboolean have_info;
+
+  MemvideoProxyBuilder *builder;
+  MemvideoKeyframeSelector *selector;
+  MemvideoLumaProxy proxy;
+
+  guint64 frame;                /* index of the next input frame */
+  guint64 timing_base;          /* frame index where frame-count time is 0 */
+  gboolean have_out;
+  guint64 last_out;             /* index of the last frame sent downstream */
+  Candidate cand;
+
+  guint64 selected;
+  guint64 n_first, n_change, n_periodic;
+
+  gboolean warned_timing;
+  gboolean warned_roi;
+  MemvideoRect warned_roi_rect;
+  guint warned_roi_w, warned_roi_h;
+} State;
+
+struct _GstKeyframeSelect
+{
+  GstBaseTransform parent;
+
+  /* Guarded by the object lock: settings (written by the property setters,
+   * copied by the streaming thread at the top of every frame) and the
+   * statistics read by the frames-in, frames-selected and last-score
+   * properties. */
+  Settings settings;
+  guint64 frames_in;
+  guint64 frames_selected;
+  gdouble last_score;
+
+  /* Streaming thread only; start/stop run while it is not streaming. */
+  State state;
+};
+
+#define gst_keyframe_select_parent_class parent_class
+G_DEFINE_TYPE (GstKeyframeSelect, gst_keyframe_select, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE (keyframeselect, "keyframeselect",
+    GST_RANK_NONE, GST_TYPE_KEYFRAME_SELECT);
+
+static void gst_keyframe_select_set_property (GObject * object,
+    guint prop_id, const GValue * value, GParamSpec * pspec);
+static void gst_keyframe_select_get_property (GObject * object,
+    guint prop_id, GValue * value, GParamSpec * pspec);
+static void gst_keyframe_select_finalize (GObject * object);
+static gboolean gst_keyframe_select_start (GstBaseTransform * trans);
+static gboolean gst_keyframe_select_stop (GstBaseTransform * trans);
+static gboolean gst_keyframe_select_set_caps (GstBaseTransform * trans,
+    GstCaps * incaps, GstCaps * outcaps);
+static gboolean gst_keyframe_select_sink_event (GstBaseTransform * trans,
+    GstEvent * event);
+static GstFlowReturn gst_keyframe_select_transform_ip (GstBaseTransform *
+    trans, GstBuffer * buf);
+
+#define GST_TYPE_KEYFRAME_SELECT_METRIC (gst_keyframe_select_metric_get_type ())
+static GType
+gst_keyframe_select_metric_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_KEYFRAME_SELECT_METRIC_AREA,
+          "Fraction of the picture whose luma changed by more than noise-level",
+        "area"},
+    {GST_KEYFRAME_SELECT_METRIC_MEAN,
+        "Mean absolute luma difference / 255 (PlanOpticon's metric)", "mean"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstKeyframeSelectMetric", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_KEYFRAME_SELECT_REFERENCE \
+    (gst_keyframe_select_reference_get_type ())
+static GType
+gst_keyframe_select_reference_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_KEYFRAME_SELECT_REFERENCE_LAST_SELECTED,
+        "The last selected frame (slow drift adds up)", "last-selected"},
+    {GST_KEYFRAME_SELECT_REFERENCE_PREVIOUS,
+        "The previous frame (hard cuts only)", "previous"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstKeyframeSelectReference", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static void
+gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
+{
+  GObjectClass *gobject_class = (GObjectClass *) klass;
+  GstElementClass *element_class = (GstElementClass *) klass;
+  GstBaseTransformClass *trans_class = (GstBaseTransformClass *) klass;
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+      GST_PARAM_MUTABLE_PLAYING;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  static const gchar *meta_tags[] = { NULL };
+
+  GST_DEBUG_CATEGORY_INIT (gst_keyframe_select_debug, "keyframeselect", 0,
+      "Keyframe selection by visual change and interval");
+
+  /* Registered with the type so that any process that can create the
+   * element (C or Python) can also look the meta up by name. */
+  gst_meta_register_custom (GST_KEYFRAME_SELECT_META_NAME, meta_tags, NULL,
+      NULL, NULL);
+
+  gobject_class->set_property = gst_keyframe_select_set_property;
+  gobject_class->get_property = gst_keyframe_select_get_property;
+  gobject_class->finalize = gst_keyframe_select_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_METRIC,
+      g_param_spec_enum ("metric", "Metric",
+          "How the change between two proxies is scored",
+          GST_TYPE_KEYFRAME_SELECT_METRIC, DEFAULT_METRIC, rw));
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_double ("threshold", "Threshold",
+          "Score (0-1) at which a frame counts as changed: fraction of the "
+          "picture for metric=area, mean |luma difference|/255 for "
+          "metric=mean (PlanOpticon uses 0.15)", 0.0, 1.0, DEFAULT_THRESHOLD,
+          rw));
+  g_object_class_install_property (gobject_class, PROP_NOISE_LEVEL,
+      g_param_spec_uint ("noise-level", "Noise level",
+          "Luma steps (0-255) a proxy cell may change by without counting "
+          "as changed (metric=area only)", 0, 255, DEFAULT_NOISE_LEVEL, rw));
+  g_object_class_install_property (gobject_class, PROP_REFERENCE,
+      g_param_spec_enum ("reference", "Reference",
+          "The frame each frame is compared with",
+          GST_TYPE_KEYFRAME_SELECT_REFERENCE, DEFAULT_REFERENCE, rw));
+  g_object_class_install_property (gobject_class, PROP_INTERVAL,
+      g_param_spec_uint64 ("interval", "Interval",
+          "Select a frame when this much time (ns) passed since the last "
+          "selection (0 = off)", 0, G_MAXUINT64, DEFAULT_INTERVAL, rw));
+  g_object_class_install_property (gobject_class, PROP_MIN_INTERVAL,
+      g_param_spec_uint64 ("min-interval", "Minimum interval",
+          "Ignore changes sooner than this (ns) after the last selection",
+          0, G_MAXUINT64, DEFAULT_MIN_INTERVAL, rw));
+  g_object_class_install_property (gobject_class, PROP_SETTLE_TIME,
+      g_param_spec_uint64 ("settle-time", "Settle time",
+          "Hold a changed picture until it has not changed for this long "
+          "(ns), then select the first frame of the stable run (0 = select "
+          "at once)", 0, G_MAXUINT64, DEFAULT_SETTLE_TIME, rw));
+  g_object_class_install_property (gobject_class, PROP_ROI_X,
+      g_param_spec_uint ("roi-x", "ROI x",
+          "Left edge of the analysed region (pixels)", 0, G_MAXINT,
+          DEFAULT_ROI_X, rw));
+  g_object_class_install_property (gobject_class, PROP_ROI_Y,
+      g_param_spec_uint ("roi-y", "ROI y",
+          "Top edge of the analysed region (pixels)", 0, G_MAXINT,
+          DEFAULT_ROI_Y, rw));
+  g_object_class_install_property (gobject_class, PROP_ROI_WIDTH,
+      g_param_spec_uint ("roi-width", "ROI width",
+          "Width of the analysed region (pixels, 0 = to the right edge)",
+          0, G_MAXINT, DEFAULT_ROI_WIDTH, rw));
+  g_object_class_install_property (gobject_class, PROP_ROI_HEIGHT,
+      g_param_spec_uint ("roi-height", "ROI height",
+          "Height of the analysed region (pixels, 0 = to the bottom edge)",
+          0, G_MAXINT, DEFAULT_ROI_HEIGHT, rw));
+  g_object_class_install_property (gobject_class, PROP_ANALYSIS_WIDTH,
+      g_param_spec_uint ("analysis-width", "Analysis width",
+          "Wanted width of the luma proxy in cells; cells are square and a "
+          "power of two pixels wide, the nearest fit is used (1920 and 3840 "
+          "pixels at 160: 120 cells)", 8, MAX_ANALYSIS_WIDTH,
+          DEFAULT_ANALYSIS_WIDTH, rw));
+  g_object_class_install_property (gobject_class, PROP_DROP,
+      g_param_spec_boolean ("drop", "Drop",
+          "Drop frames that are not selected (false: pass every frame, only "
+          "selected ones carry the result meta)", DEFAULT_DROP, rw));
+  g_object_class_install_property (gobject_class, PROP_MAX_SELECTED,
+      g_param_spec_uint ("max-selected", "Maximum selected",
+          "Return EOS after this many selections (0 = unlimited)", 0,
+          G_MAXUINT, DEFAULT_MAX_SELECTED, rw));
+  g_object_class_install_property (gobject_class, PROP_FORCE_KEYUNIT,
+      g_param_spec_boolean ("force-keyunit", "Force key unit",
+          "Send a downstream force-key-unit event before each selected frame",
+          DEFAULT_FORCE_KEYUNIT, rw));
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post a keyframeselect element message per selection",
+          DEFAULT_POST_MESSAGES, rw));
+  g_object_class_install_property (gobject_class, PROP_FRAMES_IN,
+      g_param_spec_uint64 ("frames-in", "Frames in",
+          "Frames received since the element started", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_FRAMES_SELECTED,
+      g_param_spec_uint64 ("frames-selected", "Frames selected",
+          "Frames selected since the element started", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_LAST_SCORE,
+      g_param_spec_double ("last-score", "Last score",
+          "Score of the last frame against its reference", 0.0, 1.0, 0.0, ro));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Keyframe selection", "Filter/Analyzer/Video",
+      "Keeps the frames whose picture changed, plus one every interval",
+      "gst-memvideo developers");
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_keyframe_select_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_keyframe_select_stop);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR (gst_keyframe_select_set_caps);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_keyframe_select_sink_event);
+  trans_class->transform_ip =
+      GST_DEBUG_FUNCPTR (gst_keyframe_select_transform_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_KEYFRAME_SELECT_METRIC, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_KEYFRAME_SELECT_REFERENCE, 0);
+}
+
+static void
+gst_keyframe_select_init (GstKeyframeSelect * self)
+{
+  Settings *s = &self->settings;
+
+  s->metric = DEFAULT_METRIC;
+  s->threshold = DEFAULT_THRESHOLD;
+  s->noise_level = DEFAULT_NOISE_LEVEL;
+  s->reference = DEFAULT_REFERENCE;
+  s->interval = DEFAULT_INTERVAL;
+  s->min_interval = DEFAULT_MIN_INTERVAL;
+  s->settle_time = DEFAULT_SETTLE_TIME;
+  s->roi.x = DEFAULT_ROI_X;
+  s->roi.y = DEFAULT_ROI_Y;
+  s->roi.width = DEFAULT_ROI_WIDTH;
+  s->roi.height = DEFAULT_ROI_HEIGHT;
+  s->analysis_width = DEFAULT_ANALYSIS_WIDTH;
+  s->drop = DEFAULT_DROP;
+  s->max_selected = DEFAULT_MAX_SELECTED;
+  s->force_keyunit = DEFAULT_FORCE_KEYUNIT;
+  s->post_messages = DEFAULT_POST_MESSAGES;
+
+  self->state.builder = memvideo_proxy_builder_new ();
+  self->state.selector = memvideo_keyframe_selector_new ();
+  memvideo_luma_proxy_init (&self->state.proxy);
+
+  /* in place, and GAP flags stay as they came: selected frames keep their
+   * flags */
+  gst_base_transform_set_in_place (GST_BASE_TRANSFORM (self), TRUE);
+  gst_base_transform_set_gap_aware (GST_BASE_TRANSFORM (self), TRUE);
+}
+
+static void
+gst_keyframe_select_finalize (GObject * object)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
+
+  gst_buffer_replace (&self->state.cand.buffer, NULL);
+  memvideo_proxy_builder_free (self->state.builder);
+  memvideo_keyframe_selector_free (self->state.selector);
+  memvideo_luma_proxy_clear (&self->state.proxy);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_keyframe_select_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
+  Settings *s = &self->settings;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_METRIC:
+      s->metric = g_value_get_enum (value);
+      break;
+    case PROP_THRESHOLD:
+      s->threshold = g_value_get_double (value);
+      break;
+    case PROP_NOISE_LEVEL:
+      s->noise_level = g_value_get_uint (value);
+      break;
+    case PROP_REFERENCE:
+      s->reference = g_value_get_enum (value);
+      break;
+    case PROP_INTERVAL:
+      s->interval = g_value_get_uint64 (value);
+      break;
+    case PROP_MIN_INTERVAL:
+      s->min_interval = g_value_get_uint64 (value);
+      break;
+    case PROP_SETTLE_TIME:
+      s->settle_time = g_value_get_uint64 (value);
+      break;
+    case PROP_ROI_X:
+      s->roi.x = g_value_get_uint (value);
+      break;
+    case PROP_ROI_Y:
+      s->roi.y = g_value_get_uint (value);
+      break;
+    case PROP_ROI_WIDTH:
+      s->roi.width = g_value_get_uint (value);
+      break;
+    case PROP_ROI_HEIGHT:
+      s->roi.height = g_value_get_uint (value);
+      break;
+    case PROP_ANALYSIS_WIDTH:
+      s->analysis_width = g_value_get_uint (value);
+      break;
+    case PROP_DROP:
+      s->drop = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_SELECTED:
+      s->max_selected = g_value_get_uint (value);
+      break;
+    case PROP_FORCE_KEYUNIT:
+      s->force_keyunit = g_value_get_boolean (value);
+      break;
+    case PROP_POST_MESSAGES:
+      s->post_messages = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_keyframe_select_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
+  Settings *s = &self->settings;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_METRIC:
+      g_value_set_enum (value, s->metric);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double (value, s->threshold);
+      break;
+    case PROP_NOISE_LEVEL:
+      g_value_set_uint (value, s->noise_level);
+      break;
+    case PROP_REFERENCE:
+      g_value_set_enum (value, s->reference);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint64 (value, s->interval);
+      break;
+    case PROP_MIN_INTERVAL:
+      g_value_set_uint64 (value, s->min_interval);
+      break;
+    case PROP_SETTLE_TIME:
+      g_value_set_uint64 (value, s->settle_time);
+      break;
+    case PROP_ROI_X:
+      g_value_set_uint (value, s->roi.x);
+      break;
+    case PROP_ROI_Y:
+      g_value_set_uint (value, s->roi.y);
+      break;
+    case PROP_ROI_WIDTH:
+      g_value_set_uint (value, s->roi.width);
+      break;
+    case PROP_ROI_HEIGHT:
+      g_value_set_uint (value, s->roi.height);
+      break;
+    case PROP_ANALYSIS_WIDTH:
+      g_value_set_uint (value, s->analysis_width);
+      break;
+    case PROP_DROP:
+      g_value_set_boolean (value, s->drop);
+      break;
+    case PROP_MAX_SELECTED:
+      g_value_set_uint (value, s->max_selected);
+      break;
+    case PROP_FORCE_KEYUNIT:
+      g_value_set_boolean (value, s->force_keyunit);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, s->post_messages);
+      break;
+    case PROP_FRAMES_IN:
+      g_value_set_uint64 (value, self->frames_in);
+      break;
+    case PROP_FRAMES_SELECTED:
+      g_value_set_uint64 (value, self->frames_selected);
+      break;
+    case PROP_LAST_SCORE:
+      g_value_set_double (value, self->last_score);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The one place that resets the streaming state.  @all: start/stop (also
+ * the counters and the frame index); otherwise a flush or a caps change
+ * (the next frame is a `first` again and nothing is held). */
+static void
+gst_keyframe_select_reset (GstKeyframeSelect * self, gboolean all)
+{
+  State *st = &self->state;
+
+  memvideo_keyframe_selector_reset (st->selector);
+  gst_buffer_replace (&st->cand.buffer, NULL);
+  st->cand.valid = FALSE;
+  st->timing_base = st->frame;
+
+  if (!all)
+    return;
+
+  st->have_info = FALSE;
+  st->frame = 0;
+  st->timing_base = 0;
+  st->have_out = FALSE;
+  st->last_out = 0;
+  st->selected = 0;
+  st->n_first = st->n_change = st->n_periodic = 0;
+  st->warned_timing = FALSE;
+  st->warned_roi = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  self->frames_in = 0;
+  self->frames_selected = 0;
+  self->last_score = 0.0;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+gst_keyframe_select_start (GstBaseTransform * trans)
+{
+  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans), TRUE);
+  return TRUE;
+}
+
+static gboolean
+gst_keyframe_select_stop (GstBaseTransform * trans)
+{
+  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans), TRUE);
+  return TRUE;
+}
+
+static gboolean
+gst_keyframe_select_set_caps (GstBaseTransform * trans, GstCaps * incaps,
+    GstCaps * outcaps)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (trans);
+  State *st = &self->state;
+  GstVideoInfo info;
+
+  if (!gst_video_info_from_caps (&info, incaps))
+    goto invalid_caps;
+
+  if (st->have_info && gst_video_info_is_equal (&info, &st->info))
+    return TRUE;
+
+  GST_DEBUG_OBJECT (self, "new format %" GST_PTR_FORMAT, incaps);
+  /* a new format is a new picture: start again from a `first` frame */
+  gst_keyframe_select_reset (self, FALSE);
+  st->info = info;
+  st->have_info = TRUE;
+  st->warned_timing = FALSE;
+  return TRUE;
+
+  /* ERRORS */
+invalid_caps:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("Could not parse caps %" GST_PTR_FORMAT, incaps));
+    return FALSE;
+  }
+}
+
+/* Everything known about one selection; filled in the streaming thread and
+ * turned into the meta, message and event outside any lock. */
+typedef struct
+{
+  guint64 frame;
+  GstClockTime pts;
+  GstClockTime duration;
+  MemvideoKeyframeReason reason;
+  gdouble score;
+} Selection;
+
+static void
+gst_keyframe_select_count (GstKeyframeSelect * self, const Selection * sel)
+{
+  State *st = &self->state;
+
+  st->selected++;
+  switch (sel->reason) {
+    case MEMVIDEO_KEYFRAME_REASON_FIRST:
+      st->n_first++;
+      break;
+    case MEMVIDEO_KEYFRAME_REASON_CHANGE:
+      st->n_change++;
+      break;
+    default:
+      st->n_periodic++;
+      break;
+  }
+
+  GST_OBJECT_LOCK (self);
+  self->frames_selected = st->selected;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Counts the selection, posts its message and sends the force-key-unit
+ * event; if @buf is given, attaches the meta to it (it must be writable). */
+static void
+gst_keyframe_select_announce (GstKeyframeSelect * self,
+    const Settings * settings, const Selection * sel, GstBuffer * buf)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  const gchar *reason = memvideo_keyframe_reason_name (sel->reason);
+
+  gst_keyframe_select_count (self, sel);
+
+  GST_DEBUG_OBJECT (self, "selected frame %" G_GUINT64_FORMAT " at %"
+      GST_TIME_FORMAT ": %s, score %.4f", sel->frame, GST_TIME_ARGS (sel->pts),
+      reason, sel->score);
+
+  if (buf != NULL) {
+    GstCustomMeta *meta;
+
+    meta = gst_buffer_add_custom_meta (buf, GST_KEYFRAME_SELECT_META_NAME);
+    gst_structure_set (gst_custom_meta_get_structure (meta),
+        "score", G_TYPE_DOUBLE, sel->score,
+        "reason", G_TYPE_STRING, reason,
+        "frame", G_TYPE_UINT64, sel->frame, NULL);
+  }
+
+  if (GST_CLOCK_TIME_IS_VALID (sel->pts) &&
+      trans->segment.format == GST_FORMAT_TIME) {
+    stream_time = gst_segment_to_stream_time (&trans->segment,
+        GST_FORMAT_TIME, sel->pts);
+    running_time = gst_segment_to_running_time (&trans->segment,
+        GST_FORMAT_TIME, sel->pts);
+  }
+
+  if (settings->post_messages) {
+    GstStructure *s = gst_structure_new ("keyframeselect",
+        "timestamp", G_TYPE_UINT64, sel->pts,
+        "stream-time", G_TYPE_UINT64, stream_time,
+        "running-time", G_TYPE_UINT64, running_time,
+        "duration", G_TYPE_UINT64, sel->duration,
+        "frame", G_TYPE_UINT64, sel->frame,
+        "score", G_TYPE_DOUBLE, sel->score,
+        "reason", G_TYPE_STRING, reason, NULL);
+
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), s));
+  }
+
+  if (settings->force_keyunit && buf != NULL) {
+    /* The running time is left unset, which asks for "the next frame": the
+     * selected buffer follows right after the event.  A running time would
+     * be compared by GstVideoEncoder with its own, which x264enc shifts by
+     * 1000 hours in GStreamer 1.22, so every request after the first would
+     * be ignored. */
+    GstEvent *event = gst_video_event_new_downstream_force_key_unit (sel->pts,
+        stream_time, GST_CLOCK_TIME_NONE, TRUE, (guint) self->state.selected);
+
+    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event);
+  }
+}
+
+static void
+settings_to_params (const Settings * s, MemvideoKeyframeParams * p)
+{
+  p->metric = s->metric == GST_KEYFRAME_SELECT_METRIC_MEAN ?
+      MEMVIDEO_KEYFRAME_METRIC_MEAN : MEMVIDEO_KEYFRAME_METRIC_AREA;
+  p->threshold = s->threshold;
+  p->noise_level = s->noise_level;
+  p->reference = s->reference == GST_KEYFRAME_SELECT_REFERENCE_PREVIOUS ?
+      MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS :
+      MEMVIDEO_KEYFRAME_REFERENCE_LAST_SELECTED;
+  p->interval = s->interval;
+  p->min_interval = s->min_interval;
+  p->settle_time = s->settle_time;
+}
+
+/* Marks @buf DISCONT when frames before it were not sent downstream. */
+static void
+gst_keyframe_select_mark_discont (GstKeyframeSelect * self, GstBuffer * buf,
+    guint64 frame)
+{
+  State *st = &self->state;
+
+  if (st->have_out ? frame != st->last_out + 1 : frame > 0)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
+}
+
+/* Sends the settled candidate on as a `change` selection.  Without a held
+ * buffer (drop=false) only its message is posted. */
+static GstFlowReturn
+gst_keyframe_select_emit_candidate (GstKeyframeSelect * self,
+    const Settings * settings, gdouble score)
+{
+  State *st = &self->state;
+  Candidate *c = &st->cand;
+  Selection sel;
+  GstBuffer *buf = c->buffer;
+
+  sel.frame = c->frame;
+  sel.pts = c->pts;
+  sel.duration = c->duration;
+  sel.reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
+  sel.score = score;
+  c->buffer = NULL;
+  c->valid = FALSE;
+
+  if (buf == NULL) {
+    gst_keyframe_select_announce (self, settings, &sel, NULL);
+    return GST_FLOW_OK;
+  }
+
+  buf = gst_buffer_make_writable (buf);
+  gst_keyframe_select_mark_discont (self, buf, sel.frame);
+  gst_keyframe_select_announce (self, settings, &sel, buf);
+  st->have_out = TRUE;
+  st->last_out = sel.frame;
+
+  return gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
+}
+
+/* EOS, a new segment or new caps end the stream the candidate belongs to:
+ * it is emitted now if it still differs from the reference. */
+static void
+gst_keyframe_select_finish_pending (GstKeyframeSelect * self)
+{
+  State *st = &self->state;
+  Settings settings;
+  MemvideoKeyframeParams params;
+  gdouble score = 0.0;
+
+  GST_OBJECT_LOCK (self);
+  settings = self->settings;
+  GST_OBJECT_UNLOCK (self);
+  settings_to_params (&settings, &params);
+
+  if (memvideo_keyframe_selector_finish (st->selector, &params, &score) &&
+      st->cand.valid && (settings.max_selected == 0
+          || st->selected < settings.max_selected)) {
+    gst_keyframe_select_emit_candidate (self, &settings, score);
+  }
+  gst_buffer_replace (&st->cand.buffer, NULL);
+  st->cand.valid = FALSE;
+}
+
+static void
+gst_keyframe_select_post_summary (GstKeyframeSelect * self)
+{
+  State *st = &self->state;
+  GstStructure *s;
+
+  s = gst_structure_new ("keyframeselect-summary",
+      "frames-in", G_TYPE_UINT64, st->frame,
+      "frames-selected", G_TYPE_UINT64, st->selected,
+      "first", G_TYPE_UINT64, st->n_first,
+      "change", G_TYPE_UINT64, st->n_change,
+      "periodic", G_TYPE_UINT64, st->n_periodic, NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static gboolean
+gst_keyframe_select_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (trans);
+  State *st = &self->state;
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      gst_keyframe_select_reset (self, FALSE);
+      break;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+      GstVideoInfo info;
+
+      gst_event_parse_caps (event, &caps);
+      if (st->have_info && (!gst_video_info_from_caps (&info, caps) ||
+              !gst_video_info_is_equal (&info, &st->info)))
+        gst_keyframe_select_finish_pending (self);
+      break;
+    }
+    case GST_EVENT_SEGMENT:
+      gst_keyframe_select_finish_pending (self);
+      break;
+    case GST_EVENT_EOS:
+      gst_keyframe_select_finish_pending (self);
+      gst_keyframe_select_post_summary (self);
+      break;
+    default:
+      break;
+  }
+
+  return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
+}
+
+/* The time the rules measure intervals in: the PTS, else the frame count
+ * times the frame duration from the caps, else none (rules off). */
+static GstClockTime
+gst_keyframe_select_timing (GstKeyframeSelect * self, const Settings * s,
+    GstBuffer * buf, guint64 frame)
+{
+  State *st = &self->state;
+  GstVideoInfo *info = &st->info;
+
+  if (GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_BUFFER_PTS (buf);
+
+  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0)
+    return gst_util_uint64_scale (frame - st->timing_base,
+        GST_VIDEO_INFO_FPS_D (info) * GST_SECOND, GST_VIDEO_INFO_FPS_N (info));
+
+  if (!st->warned_timing && (s->interval > 0 || s->min_interval > 0 ||
+          s->settle_time > 0)) {
+    st->warned_timing = TRUE;
+    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
+        ("Frame %" G_GUINT64_FORMAT " has no timestamp and the caps have no "
+            "framerate: interval, min-interval and settle-time are ignored "
+            "until timestamps arrive.", frame), (NULL));
+  }
+  return GST_CLOCK_TIME_NONE;
+}
+
+static void
+gst_keyframe_select_warn_roi (GstKeyframeSelect * self,
+    const MemvideoRect * requested, const MemvideoRect * roi, guint width,
+    guint height)
+{
+  State *st = &self->state;
+
+  if (st->warned_roi && st->warned_roi_w == width &&
+      st->warned_roi_h == height &&
+      memcmp (&st->warned_roi_rect, requested, sizeof (*requested)) == 0)
+    return;
+
+  st->warned_roi = TRUE;
+  st->warned_roi_rect = *requested;
+  st->warned_roi_w = width;
+  st->warned_roi_h = height;
+  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+      ("The region of interest x=%u y=%u width=%u height=%u does not fit "
+          "the %ux%u frame; analysing x=%u y=%u width=%u height=%u instead.",
+          requested->x, requested->y, requested->width, requested->height,
+          width, height, roi->x, roi->y, roi->width, roi->height), (NULL));
+}
+
+static GstFlowReturn
+gst_keyframe_select_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+{
+  GstKeyframeSelect *self = GST_KEYFRAME_SELECT (trans);
+  State *st = &self->state;
+  Settings settings;
+  MemvideoKeyframeParams params;
+  MemvideoKeyframeResult res;
+  MemvideoLumaSource src;
+  MemvideoRect roi;
+  GstVideoFrame frame;
+  GstClockTime t;
+  Selection sel;
+  gboolean clamped, current_selected = FALSE;
+  guint64 index;
+  gsize size;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  GST_OBJECT_LOCK (self);
+  settings = self->settings;
+  GST_OBJECT_UNLOCK (self);
+
+  if (settings.max_selected > 0 && st->selected >= settings.max_selected)
+    goto max_reached;
+  if (!st->have_info)
+    goto not_negotiated;
+
+  index = st->frame++;
+  size = gst_buffer_get_size (buf);
+  if (size == 0 || (gst_buffer_get_video_meta (buf) == NULL &&
+          size < GST_VIDEO_INFO_SIZE (&st->info)))
+    goto short_buffer;
+  if (!gst_video_frame_map (&frame, &st->info, buf, GST_MAP_READ))
+    goto map_failed;
+  if (!memvideo_luma_source_init_from_frame (&src, &frame)) {
+    gst_video_frame_unmap (&frame);
+    goto unsupported;
+  }
+
+  clamped = memvideo_keyframe_clamp_roi (&settings.roi, src.width, src.height,
+      &roi);
+  memvideo_proxy_builder_build (st->builder, &src, &roi,
+      settings.analysis_width, &st->proxy);
+  gst_video_frame_unmap (&frame);
+
+  if (clamped)
+    gst_keyframe_select_warn_roi (self, &settings.roi, &roi, src.width,
+        src.height);
+
+  if (!settings.drop && st->cand.buffer != NULL) {
+    /* drop was switched off while a candidate was held: frames pass from now
+     * on, so the held one goes first, unmarked, to keep the order */
+    GstBuffer *held = st->cand.buffer;
+
+    st->cand.buffer = NULL;
+    held = gst_buffer_make_writable (held);
+    gst_keyframe_select_mark_discont (self, held, st->cand.frame);
+    st->have_out = TRUE;
+    st->last_out = st->cand.frame;
+    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), held);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+
+  t = gst_keyframe_select_timing (self, &settings, buf, index);
+  settings_to_params (&settings, &params);
+  memvideo_keyframe_selector_push (st->selector, &params, &st->proxy, t, &res);
+
+  GST_OBJECT_LOCK (self);
+  self->frames_in = st->frame;
+  self->last_score = res.current_score;
+  GST_OBJECT_UNLOCK (self);
+
+  if (res.release_pending) {
+    gst_buffer_replace (&st->cand.buffer, NULL);
+    st->cand.valid = FALSE;
+  }
+
+  sel.frame = index;
+  sel.pts = GST_BUFFER_PTS (buf);
+  sel.duration = GST_BUFFER_DURATION (buf);
+  sel.reason = res.reason;
+  sel.score = res.score;
+
+  switch (res.action) {
+    case MEMVIDEO_KEYFRAME_ACTION_SELECT:
+      gst_keyframe_select_announce (self, &settings, &sel, buf);
+      current_selected = TRUE;
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_HOLD:
+      st->cand.valid = TRUE;
+      st->cand.frame = index;
+      st->cand.pts = sel.pts;
+      st->cand.duration = sel.duration;
+      if (settings.drop)
+        st->cand.buffer = gst_buffer_ref (buf);
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING:
+      if (st->cand.buffer != NULL) {
+        ret = gst_keyframe_select_emit_candidate (self, &settings, res.score);
+        if (ret != GST_FLOW_OK)
+          return ret;
+      } else {
+        /* nothing held (drop=false): the frame that completes the settle
+         * window shows the settled picture and carries the result */
+        st->cand.valid = FALSE;
+        gst_keyframe_select_announce (self, &settings, &sel, buf);
+        current_selected = TRUE;
+      }
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_DROP:
+      break;
+  }
+
+  if (!current_selected && settings.max_selected > 0 &&
+      st->selected >= settings.max_selected)
+    goto max_reached;
+
+  if (!current_selected && settings.drop)
+    return GST_BASE_TRANSFORM_FLOW_DROPPED;
+
+  st->have_out = TRUE;
+  st->last_out = index;
+  return GST_FLOW_OK;
+
+  /* ERRORS */
+max_reached:
+  {
+    GST_DEBUG_OBJECT (self, "max-selected (%u) reached", settings.max_selected);
+    return GST_FLOW_EOS;
+  }
+not_negotiated:
+  {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        ("A buffer arrived before any caps."), (NULL));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+short_buffer:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Video frame %" G_GUINT64_FORMAT " has %" G_GSIZE_FORMAT
+            " bytes, but a %dx%d %s frame needs %" G_GSIZE_FORMAT " bytes.",
+            index, size, GST_VIDEO_INFO_WIDTH (&st->info),
+            GST_VIDEO_INFO_HEIGHT (&st->info),
+            GST_VIDEO_INFO_NAME (&st->info), GST_VIDEO_INFO_SIZE (&st->info)),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+map_failed:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Could not map video frame %" G_GUINT64_FORMAT " (%" G_GSIZE_FORMAT
+            " bytes) as a %dx%d %s frame; its video meta does not match the "
+            "caps.", index, size, GST_VIDEO_INFO_WIDTH (&st->info),
+            GST_VIDEO_INFO_HEIGHT (&st->info),
+            GST_VIDEO_INFO_NAME (&st->info)), (NULL));
+    return GST_FLOW_ERROR;
+  }
+unsupported:
+  {
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Video format %s is not supported.", GST_VIDEO_INFO_NAME (&st->info)),
+        (NULL));
+    return GST_FLOW_NOT_SUPPORTED;
+  }
+}

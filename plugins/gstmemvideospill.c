@@ -1,0 +1,259 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstmemvideospill.h"
+
+#define DEFAULT_MAX_DISK 0
+#define DEFAULT_SPILL_FORMAT MEMVIDEO_SPILL_FORMAT_RAW
+#define DEFAULT_EVICTION MEMVIDEO_EVICTION_NEWEST
+#define DEFAULT_SPILL_DIRECTORY NULL
+
+#define SETTING_FLAGS (G_PARAM_READWRITE | GST_PARAM_MUTABLE_PLAYING | \
+    G_PARAM_STATIC_STRINGS)
+
+GType
+gst_memvideo_spill_format_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {MEMVIDEO_SPILL_FORMAT_RAW, "Raw bytes (lossless, any data)", "raw"},
+    {MEMVIDEO_SPILL_FORMAT_JPEG,
+          "JPEG (lossy) for 8-bit YUV, RGB and GRAY raw video, raw otherwise",
+        "jpeg"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstMemvideoSpillFormat", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_memvideo_eviction_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {MEMVIDEO_EVICTION_NEWEST,
+        "Spill the newest frame first (FIFO, accumulate then read)", "newest"},
+    {MEMVIDEO_EVICTION_LRU,
+        "Spill the least recently mapped frame first (random access)", "lru"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstMemvideoEviction", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* The read-only statistics: all guint64 fields of MemvideoSpillStats, so
+ * one table serves installing and reading them. */
+typedef struct
+{
+  gsize id_offset;              /* of the id in GstMemvideoSpillProps */
+  gsize stat_offset;            /* of the value in MemvideoSpillStats */
+  const gchar *name;
+  const gchar *nick;
+  const gchar *blurb;
+} StatProp;
+
+#define STAT_PROP(field, name, nick, blurb) \
+  { G_STRUCT_OFFSET (GstMemvideoSpillProps, field), \
+    G_STRUCT_OFFSET (MemvideoSpillStats, field), name, nick, blurb }
+
+static const StatProp stat_props[] = {
+  STAT_PROP (resident_bytes, "resident-bytes", "Resident bytes",
+      "Bytes of the element's spill pool held in RAM"),
+  STAT_PROP (spilled_bytes, "spilled-bytes", "Spilled bytes",
+      "Bytes the spilled data of the element's pool occupies on disk "
+      "(encoded size)"),
+  STAT_PROP (frames_resident, "frames-resident", "Frames resident",
+      "Number of live frames held in RAM"),
+  STAT_PROP (frames_spilled, "frames-spilled", "Frames spilled",
+      "Number of live frames whose data is only on disk"),
+  STAT_PROP (spills, "spills", "Spills",
+      "Writes to the spill file since the element started"),
+  STAT_PROP (reloads, "reloads", "Reloads",
+      "Reads back from the spill file since the element started"),
+};
+
+#define STAT_PROP_ID(props, sp) \
+  G_STRUCT_MEMBER (guint, (props), (sp)->id_offset)
+
+/* Installs @pspec at @prop_id, or drops it when the element does not have
+ * the property. */
+static void
+install (GObjectClass * klass, guint prop_id, GParamSpec * pspec)
+{
+  if (prop_id == 0) {
+    g_param_spec_ref_sink (pspec);
+    g_param_spec_unref (pspec);
+    return;
+  }
+  g_object_class_install_property (klass, prop_id, pspec);
+}
+
+void
+gst_memvideo_spill_install_properties (GObjectClass * klass,
+    const GstMemvideoSpillProps * props)
+{
+  guint i;
+
+  install (klass, props->max_memory,
+      g_param_spec_uint64 ("max-memory", "Maximum memory",
+          "Bytes of unmapped data kept in RAM before the rest is spilled to "
+          "disk (0 = spill everything as soon as it is unmapped, "
+          "18446744073709551615 = no budget)",
+          0, G_MAXUINT64, props->default_max_memory, SETTING_FLAGS));
+  install (klass, props->max_disk,
+      g_param_spec_uint64 ("max-disk", "Maximum disk",
+          "Bytes the spill file may hold (0 = unlimited); data that does not "
+          "fit stays in RAM", 0, G_MAXUINT64, DEFAULT_MAX_DISK, SETTING_FLAGS));
+  install (klass, props->spill_format,
+      g_param_spec_enum ("spill-format", "Spill format",
+          "How spilled data is written (raw = as it is; jpeg = raw video in "
+          "an 8-bit YUV, RGB or GRAY layout as JPEG, everything else raw)",
+          GST_TYPE_MEMVIDEO_SPILL_FORMAT, DEFAULT_SPILL_FORMAT, SETTING_FLAGS));
+  install (klass, props->jpeg_quality,
+      g_param_spec_int ("jpeg-quality", "JPEG quality",
+          "Quality of frames spilled as JPEG (1 = smallest, 100 = best)",
+          1, 100, props->default_jpeg_quality, SETTING_FLAGS));
+  install (klass, props->eviction,
+      g_param_spec_enum ("eviction", "Eviction",
+          "Which unmapped frame is spilled first when over max-memory",
+          GST_TYPE_MEMVIDEO_EVICTION, DEFAULT_EVICTION, SETTING_FLAGS));
+  install (klass, props->spill_directory,
+      g_param_spec_string ("spill-directory", "Spill directory",
+          "Directory for the element's temporary files, all unlinked: the "
+          "spill file lives in a private directory created in it (NULL = the "
+          "system temporary directory)",
+          DEFAULT_SPILL_DIRECTORY,
+          G_PARAM_READWRITE | GST_PARAM_MUTABLE_READY |
+          G_PARAM_STATIC_STRINGS));
+
+  for (i = 0; i < G_N_ELEMENTS (stat_props); i++) {
+    const StatProp *sp = &stat_props[i];
+
+    install (klass, STAT_PROP_ID (props, sp),
+        g_param_spec_uint64 (sp->name, sp->nick, sp->blurb, 0, G_MAXUINT64,
+            0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  }
+
+  gst_type_mark_as_plugin_api (GST_TYPE_MEMVIDEO_SPILL_FORMAT, 0);
+  if (props->eviction)
+    gst_type_mark_as_plugin_api (GST_TYPE_MEMVIDEO_EVICTION, 0);
+}
+
+void
+gst_memvideo_spill_settings_init (GstMemvideoSpillSettings * settings,
+    const GstMemvideoSpillProps * props)
+{
+  settings->max_memory = props->default_max_memory;
+  settings->max_disk = DEFAULT_MAX_DISK;
+  settings->format = DEFAULT_SPILL_FORMAT;
+  settings->jpeg_quality = props->default_jpeg_quality;
+  settings->eviction = DEFAULT_EVICTION;
+  settings->directory = g_strdup (DEFAULT_SPILL_DIRECTORY);
+}
+
+void
+gst_memvideo_spill_settings_clear (GstMemvideoSpillSettings * settings)
+{
+  g_clear_pointer (&settings->directory, g_free);
+}
+
+gboolean
+gst_memvideo_spill_set_property (const GstMemvideoSpillProps * props,
+    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
+    const GValue * value)
+{
+  gboolean handled = TRUE;
+
+  GST_OBJECT_LOCK (element);
+  if (prop_id == props->max_memory) {
+    settings->max_memory = g_value_get_uint64 (value);
+  } else if (prop_id == props->max_disk) {
+    settings->max_disk = g_value_get_uint64 (value);
+  } else if (prop_id == props->spill_format) {
+    settings->format = g_value_get_enum (value);
+  } else if (prop_id == props->jpeg_quality) {
+    settings->jpeg_quality = g_value_get_int (value);
+  } else if (prop_id == props->eviction) {
+    settings->eviction = g_value_get_enum (value);
+  } else if (prop_id == props->spill_directory) {
+    g_free (settings->directory);
+    settings->directory = g_value_dup_string (value);
+  } else {
+    handled = FALSE;
+  }
+  GST_OBJECT_UNLOCK (element);
+
+  return handled;
+}
+
+gboolean
+gst_memvideo_spill_get_property (const GstMemvideoSpillProps * props,
+    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
+    GValue * value)
+{
+  MemvideoSpillStats stats;
+  gboolean handled = TRUE;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (stat_props); i++) {
+    const StatProp *sp = &stat_props[i];
+
+    if (prop_id != STAT_PROP_ID (props, sp))
+      continue;
+    /* without the object lock: the element may take it to find its pool */
+    props->get_stats (element, &stats);
+    g_value_set_uint64 (value, G_STRUCT_MEMBER (guint64, &stats,
+            sp->stat_offset));
+    return TRUE;
+  }
+
+  GST_OBJECT_LOCK (element);
+  if (prop_id == props->max_memory) {
+    g_value_set_uint64 (value, settings->max_memory);
+  } else if (prop_id == props->max_disk) {
+    g_value_set_uint64 (value, settings->max_disk);
+  } else if (prop_id == props->spill_format) {
+    g_value_set_enum (value, settings->format);
+  } else if (prop_id == props->jpeg_quality) {
+    g_value_set_int (value, settings->jpeg_quality);
+  } else if (prop_id == props->eviction) {
+    g_value_set_enum (value, settings->eviction);
+  } else if (prop_id == props->spill_directory) {
+    g_value_set_string (value, settings->directory);
+  } else {
+    handled = FALSE;
+  }
+  GST_OBJECT_UNLOCK (element);
+
+  return handled;
+}
+
+void
+gst_memvideo_spill_settings_apply (const GstMemvideoSpillProps * props,
+    const GstMemvideoSpillSettings * settings, MemvideoSpillPool * pool)
+{
+  memvideo_spill_pool_set_format (pool, settings->format);
+  memvideo_spill_pool_set_jpeg_quality (pool, settings->jpeg_quality);
+  if (props->eviction)
+    memvideo_spill_pool_set_eviction (pool, settings->eviction);
+  memvideo_spill_pool_set_max_disk (pool, settings->max_disk);
+  memvideo_spill_pool_set_max_memory (pool, settings->max_memory);
+}

@@ -1,0 +1,1417 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * memsink: byte-identical files against filesink for every muxer (with and
+ * without spilling), the samples interface and its blocking rules, the
+ * history window, the RAM budget on a 200 MB file, and bad input.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+#include <glib/gstdio.h>
+
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MIB (1024 * 1024)
+
+static gchar *tmpdir;
+
+static void
+setup_tmpdir (void)
+{
+  tmpdir = g_dir_make_tmp ("memsink-test-XXXXXX", NULL);
+  fail_unless (tmpdir != NULL);
+}
+
+static void
+remove_tree (const gchar * path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  if (dir) {
+    while ((name = g_dir_read_name (dir))) {
+      gchar *p = g_build_filename (path, name, NULL);
+
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        remove_tree (p);
+      else
+        g_unlink (p);
+      g_free (p);
+    }
+    g_dir_close (dir);
+  }
+  g_rmdir (path);
+}
+
+static void
+teardown_tmpdir (void)
+{
+  remove_tree (tmpdir);
+  g_clear_pointer (&tmpdir, g_free);
+}
+
+/* Runs @pipeline to EOS (or error), returning the ERROR message if any and
+ * collecting element messages named @collect into @collected. */
+static GstMessage *
+run_pipeline (GstElement * pipeline, const gchar * collect,
+    GstStructure ** collected)
+{
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *error = NULL;
+  gboolean done = FALSE;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT);
+
+    fail_unless (msg != NULL, "pipeline did not finish");
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_ERROR:
+        error = gst_message_ref (msg);
+        done = TRUE;
+        break;
+      case GST_MESSAGE_EOS:
+        done = TRUE;
+        break;
+      default:
+        if (collect && collected && gst_message_has_name (msg, collect)) {
+          if (*collected)
+            gst_structure_free (*collected);
+          *collected = gst_structure_copy (gst_message_get_structure (msg));
+        }
+        break;
+    }
+    gst_message_unref (msg);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+
+  return error;
+}
+
+static GBytes *
+get_bytes (GstElement * sink)
+{
+  GBytes *bytes = NULL;
+
+  g_signal_emit_by_name (sink, "get-bytes", &bytes);
+  return bytes;
+}
+
+static GstSample *
+get_sample (GstElement * sink, guint index)
+{
+  GstSample *sample = NULL;
+
+  g_signal_emit_by_name (sink, "get-sample", index, &sample);
+  return sample;
+}
+
+static void
+assert_bytes_equal_file (GBytes * bytes, const gchar * path, const gchar * what)
+{
+  gchar *contents;
+  gsize size;
+
+  fail_unless (bytes != NULL, "%s: no bytes", what);
+  fail_unless (g_file_get_contents (path, &contents, &size, NULL));
+  fail_unless (size > 0, "%s: filesink wrote nothing", what);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), size);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), contents, size) == 0,
+      "%s: memsink's file differs from filesink's", what);
+  g_free (contents);
+}
+
+/* One muxer run feeds filesink and two memsinks (no budget, 1 MiB) through
+ * a tee, so all three see the very same writes and seeks; the muxer's
+ * timestamps and random ids cannot make them differ. */
+static void
+check_muxer (const gchar * encode, const gchar * mux, const gchar * props)
+{
+  gchar *out = g_build_filename (tmpdir, "filesink.out", NULL);
+  gchar *desc = g_strdup_printf ("%s ! %s ! tee name=t "
+      "t. ! queue ! filesink location=%s "
+      "t. ! queue ! memsink name=big spill-directory=%s %s "
+      "t. ! queue ! memsink name=small max-memory=%d spill-directory=%s %s",
+      encode, mux, out, tmpdir, props, MIB, tmpdir, props);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *big, *small;
+  GstMessage *error;
+  GBytes *bytes;
+  guint64 spilled = 0;
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  big = gst_bin_get_by_name (GST_BIN (pipeline), "big");
+  small = gst_bin_get_by_name (GST_BIN (pipeline), "small");
+
+  error = run_pipeline (pipeline, NULL, NULL);
+  fail_unless (error == NULL, "%s: error", mux);
+
+  bytes = get_bytes (big);
+  assert_bytes_equal_file (bytes, out, mux);
+  fail_unless (g_bytes_get_size (bytes) > 2 * MIB,
+      "%s: only %" G_GSIZE_FORMAT " bytes, too small to spill", mux,
+      g_bytes_get_size (bytes));
+  g_bytes_unref (bytes);
+
+  g_object_get (small, "spilled-bytes", &spilled, NULL);
+  fail_unless (spilled > 0, "%s: the 1 MiB memsink did not spill", mux);
+  bytes = get_bytes (small);
+  assert_bytes_equal_file (bytes, out, mux);
+  g_bytes_unref (bytes);
+
+  gst_object_unref (big);
+  gst_object_unref (small);
+  gst_object_unref (pipeline);
+  g_unlink (out);
+  g_free (out);
+  g_free (desc);
+}
+
+#define H264 "videotestsrc num-buffers=60 pattern=snow ! " \
+  "video/x-raw,width=640,height=360,framerate=30/1 ! " \
+  "x264enc threads=1 speed-preset=ultrafast bitrate=12000 key-int-max=15 ! " \
+  "h264parse"
+
+GST_START_TEST (test_identical_mp4mux)
+{
+  check_muxer (H264, "mp4mux", "");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_mp4mux_faststart)
+{
+  check_muxer (H264, "mp4mux faststart=true", "");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_qtmux)
+{
+  check_muxer (H264, "qtmux", "");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_matroskamux)
+{
+  check_muxer (H264, "matroskamux", "");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_mpegtsmux)
+{
+  /* mpegtsmux and oggmux send a TIME segment: auto would pick samples */
+  check_muxer (H264, "mpegtsmux", "mode=file");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_oggmux)
+{
+  check_muxer ("videotestsrc num-buffers=60 pattern=snow ! "
+      "video/x-raw,width=640,height=360,framerate=30/1 ! "
+      "theoraenc bitrate=12000", "oggmux", "mode=file");
+}
+
+GST_END_TEST;
+
+/* A harness around a bare memsink with @props ("name=value ...") set */
+static GstHarness *
+new_harness (const gchar * props)
+{
+  GstElement *sink = gst_element_factory_make ("memsink", NULL);
+  gchar **kv = g_strsplit (props, " ", -1);
+  GstHarness *h;
+  gchar **p;
+
+  fail_unless (sink != NULL);
+  for (p = kv; *p; p++) {
+    gchar **pair = g_strsplit (*p, "=", 2);
+
+    if (pair[0] && pair[1])
+      gst_util_set_object_arg (G_OBJECT (sink), pair[0], pair[1]);
+    g_strfreev (pair);
+  }
+  g_strfreev (kv);
+
+  h = gst_harness_new_with_element (sink, "sink", NULL);
+  gst_object_unref (sink);
+
+  return h;
+}
+
+/* ---- file mode with a harness ---- */
+
+static GstHarness *
+new_file_harness (const gchar * props)
+{
+  GstHarness *h;
+  GstSegment segment;
+  GstCaps *caps;
+  gchar *desc = g_strdup_printf ("spill-directory=%s %s", tmpdir,
+      props ? props : "");
+
+  h = new_harness (desc);
+  g_free (desc);
+  /* not gst_harness_set_src_caps(): it sends a TIME segment, and the first
+   * segment decides the mode */
+  caps = gst_caps_new_empty_simple ("application/octet-stream");
+  fail_unless (gst_harness_push_event (h, gst_event_new_caps (caps)));
+  gst_caps_unref (caps);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+
+  return h;
+}
+
+static void
+push_bytes (GstHarness * h, const gchar * data)
+{
+  gsize n = strlen (data);
+
+  fail_unless_equals_int (gst_harness_push (h,
+          gst_buffer_new_memdup (data, n)), GST_FLOW_OK);
+}
+
+static void
+push_byte_segment (GstHarness * h, guint64 start)
+{
+  GstSegment segment;
+
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  segment.start = start;
+  segment.position = start;
+  segment.time = 0;
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+}
+
+GST_START_TEST (test_file_seek_zero_fill_and_queries)
+{
+  GstHarness *h = new_file_harness (NULL);
+  GstQuery *q;
+  GBytes *bytes;
+  const guint8 *data;
+  gboolean seekable = FALSE;
+  GstFormat fmt;
+  gint64 pos = -1;
+  guint64 size = 0;
+  gsize n, i;
+
+  /* upstream sees a seekable byte sink */
+  q = gst_query_new_seeking (GST_FORMAT_BYTES);
+  fail_unless (gst_pad_peer_query (h->srcpad, q));
+  gst_query_parse_seeking (q, &fmt, &seekable, NULL, NULL);
+  fail_unless (seekable);
+  gst_query_unref (q);
+
+  push_bytes (h, "abc");
+  q = gst_query_new_position (GST_FORMAT_BYTES);
+  fail_unless (gst_pad_peer_query (h->srcpad, q));
+  gst_query_parse_position (q, NULL, &pos);
+  fail_unless_equals_int64 (pos, 3);
+  gst_query_unref (q);
+
+  /* seek beyond the end: the gap is zero-filled */
+  push_byte_segment (h, 3 * MIB + 10);
+  push_bytes (h, "xyz");
+  /* seek back and overwrite, like a muxer rewriting its header */
+  push_byte_segment (h, 1);
+  push_bytes (h, "B");
+
+  g_object_get (h->element, "size", &size, NULL);
+  fail_unless_equals_uint64 (size, 3 * MIB + 13);
+  bytes = get_bytes (h->element);
+  data = g_bytes_get_data (bytes, &n);
+  fail_unless_equals_uint64 (n, 3 * MIB + 13);
+  fail_unless (memcmp (data, "aBc", 3) == 0);
+  for (i = 3; i < 3 * MIB + 10; i++)
+    fail_unless (data[i] == 0, "byte %" G_GSIZE_FORMAT " of the gap is %d",
+        i, data[i]);
+  fail_unless (memcmp (data + 3 * MIB + 10, "xyz", 3) == 0);
+  g_bytes_unref (bytes);
+
+  /* FLUSH_STOP truncates to 0 */
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  g_object_get (h->element, "size", &size, NULL);
+  fail_unless_equals_uint64 (size, 0);
+  push_byte_segment (h, 0);
+  push_bytes (h, "new");
+  bytes = get_bytes (h->element);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), 3);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), "new", 3) == 0);
+  g_bytes_unref (bytes);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static void
+check_bad_segment (guint64 start, const gchar * expected_text)
+{
+  GstHarness *h = new_file_harness (NULL);
+  GstBus *bus = gst_bus_new ();
+  GstSegment segment;
+  GstMessage *msg;
+  GError *error = NULL;
+
+  gst_element_set_bus (h->element, bus);
+  push_bytes (h, "data");
+
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  segment.start = start;
+  /* a sticky event is stored even when refused: the error message counts */
+  gst_harness_push_event (h, gst_event_new_segment (&segment));
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error for segment start %" G_GUINT64_FORMAT,
+      start);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SEEK), "%s", error->message);
+  fail_unless (strstr (error->message, expected_text) != NULL,
+      "unexpected message: %s", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+
+  /* what was written before is intact */
+  {
+    GBytes *bytes = get_bytes (h->element);
+
+    fail_unless_equals_uint64 (g_bytes_get_size (bytes), 4);
+    g_bytes_unref (bytes);
+  }
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_file_bad_segment)
+{
+  check_bad_segment ((guint64) - 5, "negative start position (-5)");
+  check_bad_segment (G_GUINT64_CONSTANT (1) << 50, "beyond the in-memory "
+      "file's limit");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_file_location_saved_atomically)
+{
+  gchar *location = g_build_filename (tmpdir, "out.bin", NULL);
+  gchar *props = g_strdup_printf ("location=%s", location);
+  GstHarness *h = new_file_harness (props);
+  GDir *dir;
+  const gchar *name;
+  gchar *contents;
+  gsize size;
+  guint entries = 0;
+
+  /* an older file at location is replaced only once the new one is whole */
+  fail_unless (g_file_set_contents (location, "old", -1, NULL));
+  push_bytes (h, "hello ");
+  push_bytes (h, "world");
+  fail_unless (g_file_get_contents (location, &contents, &size, NULL));
+  fail_unless_equals_string (contents, "old");
+  g_free (contents);
+
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (g_file_get_contents (location, &contents, &size, NULL));
+  fail_unless_equals_string (contents, "hello world");
+  g_free (contents);
+
+  /* no temporary file is left beside it (the spill dir is a directory) */
+  dir = g_dir_open (tmpdir, 0, NULL);
+  while ((name = g_dir_read_name (dir))) {
+    gchar *p = g_build_filename (tmpdir, name, NULL);
+
+    if (!g_file_test (p, G_FILE_TEST_IS_DIR))
+      entries++;
+    g_free (p);
+  }
+  g_dir_close (dir);
+  fail_unless_equals_int (entries, 1);
+
+  gst_harness_teardown (h);
+  g_free (props);
+  g_free (location);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_file_location_unwritable)
+{
+  /* a regular file as parent directory: unwritable even for root */
+  gchar *blocker = g_build_filename (tmpdir, "not-a-dir", NULL);
+  gchar *location = g_build_filename (blocker, "out.mp4", NULL);
+  gchar *props = g_strdup_printf ("location=%s", location);
+  GstHarness *h;
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *error = NULL;
+  GBytes *bytes;
+
+  fail_unless (g_file_set_contents (blocker, "", -1, NULL));
+  h = new_file_harness (props);
+  gst_element_set_bus (h->element, bus);
+  push_bytes (h, "precious");
+  gst_harness_push_event (h, gst_event_new_eos ());
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_OPEN_WRITE), "%s", error->message);
+  fail_unless (strstr (error->message, location) != NULL, "%s", error->message);
+  fail_unless (strstr (error->message, "get-bytes") != NULL, "%s",
+      error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+
+  /* the data is still there */
+  bytes = get_bytes (h->element);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), 8);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), "precious", 8) == 0);
+  g_bytes_unref (bytes);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (props);
+  g_free (location);
+  g_free (blocker);
+}
+
+GST_END_TEST;
+
+/* A full disk while spilling (RLIMIT_FSIZE makes every spill write fail
+ * with EFBIG): a warning, and every byte stays readable from RAM. */
+GST_START_TEST (test_file_disk_full_while_spilling)
+{
+  GstHarness *h = new_file_harness ("max-memory=0");
+  GstBus *bus = gst_bus_new ();
+  struct rlimit old, lim;
+  GstMessage *msg;
+  GError *error = NULL;
+  GBytes *bytes;
+  guint8 *expected;
+  gsize total = 3 * MIB + 777, i;
+  guint64 resident = 0;
+  void (*old_handler) (int);
+
+  gst_element_set_bus (h->element, bus);
+  expected = g_malloc (total);
+  for (i = 0; i < total; i++)
+    expected[i] = (guint8) (i * 13 + i / 1001);
+
+  fail_unless (getrlimit (RLIMIT_FSIZE, &old) == 0);
+  lim = old;
+  lim.rlim_cur = 64 * 1024;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  fail_unless (setrlimit (RLIMIT_FSIZE, &lim) == 0);
+
+  for (i = 0; i < total; i += 65536) {
+    gsize n = MIN (65536, total - i);
+
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_new_memdup (expected + i, n)), GST_FLOW_OK);
+  }
+
+  fail_unless (setrlimit (RLIMIT_FSIZE, &old) == 0);
+  signal (SIGXFSZ, old_handler);
+
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning for a failed spill");
+  gst_message_parse_warning (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_WRITE), "%s", error->message);
+  fail_unless (strstr (error->message, "stays in memory") != NULL, "%s",
+      error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  fail_if (gst_bus_have_pending (bus) && (msg = gst_bus_pop_filtered (bus,
+              GST_MESSAGE_ERROR)) != NULL, "unexpected error");
+
+  g_object_get (h->element, "resident-bytes", &resident, NULL);
+  fail_unless (resident >= total, "only %" G_GUINT64_FORMAT " bytes "
+      "resident", resident);
+  bytes = get_bytes (h->element);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), total);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), expected, total) == 0);
+  g_bytes_unref (bytes);
+
+  g_free (expected);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ---- samples mode ---- */
+
+static GstHarness *
+new_samples_harness (const gchar * props, const gchar * caps)
+{
+  gchar *desc = g_strdup_printf ("spill-directory=%s %s", tmpdir,
+      props ? props : "");
+  GstHarness *h = new_harness (desc);
+
+  g_free (desc);
+  gst_harness_set_src_caps_str (h, caps);
+
+  return h;
+}
+
+static void
+push_frame (GstHarness * h, guint i, gsize size, gboolean delta)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+
+  gst_buffer_memset (buf, 0, (guint8) i, size);
+  GST_BUFFER_PTS (buf) = i * 40 * GST_MSECOND;
+  GST_BUFFER_DURATION (buf) = 40 * GST_MSECOND;
+  if (delta)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+}
+
+static void
+check_sample (GstSample * sample, guint i, gsize size, const gchar * caps)
+{
+  GstBuffer *buf;
+  GstCaps *expected = gst_caps_from_string (caps);
+  GstMapInfo map;
+  gsize k;
+
+  fail_unless (sample != NULL, "no sample %u", i);
+  buf = gst_sample_get_buffer (sample);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), i * 40 * GST_MSECOND);
+  fail_unless (gst_caps_is_equal (gst_sample_get_caps (sample), expected),
+      "sample %u has caps %" GST_PTR_FORMAT, i, gst_sample_get_caps (sample));
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  fail_unless_equals_uint64 (map.size, size);
+  for (k = 0; k < size; k++)
+    fail_unless (map.data[k] == (guint8) i, "sample %u byte %" G_GSIZE_FORMAT,
+        i, k);
+  gst_buffer_unmap (buf, &map);
+  gst_caps_unref (expected);
+}
+
+#define CAPS_A "video/x-raw,format=GRAY8,width=64,height=32,framerate=25/1"
+#define CAPS_B "video/x-raw,format=GRAY8,width=32,height=32,framerate=25/1"
+
+GST_START_TEST (test_samples_order_caps_get_pull_clear)
+{
+  GstHarness *h = new_samples_harness ("max-memory=4096", CAPS_A);
+  GstSample *sample;
+  guint i, n = 0;
+
+  for (i = 0; i < 5; i++)
+    push_frame (h, i, 64 * 32, FALSE);
+  /* caps change mid-stream: each sample keeps its own */
+  gst_harness_set_src_caps_str (h, CAPS_B);
+  for (i = 5; i < 10; i++)
+    push_frame (h, i, 32 * 32, FALSE);
+
+  g_object_get (h->element, "n-samples", &n, NULL);
+  fail_unless_equals_int (n, 10);
+  /* get is non-destructive and reads spilled samples back */
+  for (i = 0; i < 10; i++) {
+    sample = get_sample (h->element, i);
+    check_sample (sample, i, i < 5 ? 64 * 32 : 32 * 32, i < 5 ? CAPS_A :
+        CAPS_B);
+    gst_sample_unref (sample);
+  }
+  fail_unless (get_sample (h->element, 10) == NULL);
+  g_object_get (h->element, "n-samples", &n, NULL);
+  fail_unless_equals_int (n, 10);
+
+  /* pull takes in order */
+  for (i = 0; i < 3; i++) {
+    g_signal_emit_by_name (h->element, "pull-sample", &sample);
+    check_sample (sample, i, 64 * 32, CAPS_A);
+    gst_sample_unref (sample);
+  }
+  sample = get_sample (h->element, 0);
+  check_sample (sample, 3, 64 * 32, CAPS_A);
+  gst_sample_unref (sample);
+
+  g_signal_emit_by_name (h->element, "clear");
+  g_object_get (h->element, "n-samples", &n, NULL);
+  fail_unless_equals_int (n, 0);
+  g_signal_emit_by_name (h->element, "try-pull-sample", (guint64) 0, &sample);
+  fail_unless (sample == NULL);
+  g_signal_emit_by_name (h->element, "try-pull-sample", 10 * GST_MSECOND,
+      &sample);
+  fail_unless (sample == NULL);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static gpointer
+pull_thread (gpointer data)
+{
+  GstSample *sample = NULL;
+
+  g_signal_emit_by_name (data, "pull-sample", &sample);
+  return sample;
+}
+
+GST_START_TEST (test_samples_pull_blocks_until_data_eos_flush)
+{
+  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GThread *t;
+  GstSample *sample;
+  gboolean eos = TRUE;
+
+  /* woken by data */
+  t = g_thread_new ("pull", pull_thread, h->element);
+  g_usleep (50 * 1000);
+  push_frame (h, 7, 64 * 32, FALSE);
+  sample = g_thread_join (t);
+  check_sample (sample, 7, 64 * 32, CAPS_A);
+  gst_sample_unref (sample);
+
+  /* woken by flushing: NULL */
+  t = g_thread_new ("pull", pull_thread, h->element);
+  g_usleep (50 * 1000);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
+  fail_unless (g_thread_join (t) == NULL);
+  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+  {
+    GstSegment segment;
+
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  }
+
+  /* at EOS queued samples still come out, then NULL at once */
+  push_frame (h, 1, 64 * 32, FALSE);
+  g_object_get (h->element, "eos", &eos, NULL);
+  fail_if (eos);
+  t = g_thread_new ("pull", pull_thread, h->element);
+  sample = g_thread_join (t);
+  check_sample (sample, 1, 64 * 32, CAPS_A);
+  gst_sample_unref (sample);
+  t = g_thread_new ("pull", pull_thread, h->element);
+  g_usleep (50 * 1000);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless (g_thread_join (t) == NULL);
+  g_object_get (h->element, "eos", &eos, NULL);
+  fail_unless (eos);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_samples_window_count_and_age)
+{
+  GstHarness *h = new_samples_harness ("max-samples=3", CAPS_A);
+  GstSample *sample;
+  guint64 dropped = 0;
+  guint i, n = 0;
+
+  for (i = 0; i < 10; i++)
+    push_frame (h, i, 64 * 32, FALSE);
+  g_object_get (h->element, "n-samples", &n, "dropped", &dropped, NULL);
+  fail_unless_equals_int (n, 3);
+  fail_unless_equals_uint64 (dropped, 7);
+  for (i = 0; i < 3; i++) {
+    sample = get_sample (h->element, i);
+    check_sample (sample, 7 + i, 64 * 32, CAPS_A);
+    gst_sample_unref (sample);
+  }
+
+  /* by age: 40 ms apart, max-age 100 ms keeps the newest 3 */
+  g_object_set (h->element, "max-samples", 0, "max-age", 100 * GST_MSECOND,
+      NULL);
+  for (i = 10; i < 20; i++)
+    push_frame (h, i, 64 * 32, FALSE);
+  g_object_get (h->element, "n-samples", &n, "dropped", &dropped, NULL);
+  fail_unless_equals_int (n, 3);
+  fail_unless_equals_uint64 (dropped, 17);
+  sample = get_sample (h->element, 0);
+  check_sample (sample, 17, 64 * 32, CAPS_A);
+  gst_sample_unref (sample);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static gboolean
+sample_is_delta (GstSample * s)
+{
+  return GST_BUFFER_FLAG_IS_SET (gst_sample_get_buffer (s),
+      GST_BUFFER_FLAG_DELTA_UNIT);
+}
+
+/* H.264 with a keyframe every 5 frames and a window of 7: whole GOPs go */
+GST_START_TEST (test_samples_gop_aware_h264)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=30 pattern=ball ! "
+      "video/x-raw,width=160,height=120,framerate=25/1 ! "
+      "x264enc threads=1 key-int-max=5 tune=zerolatency "
+      "option-string=scenecut=0 ! h264parse ! "
+      "memsink name=sink max-samples=7 spill-directory=%s", tmpdir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstStructure *summary = NULL;
+  guint64 dropped = 0, sdropped = 0;
+  GstClockTime first_pts = 0;
+  guint i, n = 0, sn = 0;
+
+  fail_unless (run_pipeline (pipeline, "memsink-summary", &summary) == NULL);
+  g_object_get (sink, "n-samples", &n, "dropped", &dropped, NULL);
+  /* 30 frames, GOPs 0-4 ... 25-29: at frame 27 the window 20..27 is over
+   * 7, so GOP 20-24 goes; 25..29 remain */
+  fail_unless_equals_int (n, 5);
+  fail_unless_equals_uint64 (dropped, 25);
+  for (i = 0; i < n; i++) {
+    GstSample *s = get_sample (sink, i);
+
+    fail_unless (sample_is_delta (s) == (i != 0), "sample %u delta flag", i);
+    /* x264enc offsets its timestamps; frame distance is what matters */
+    if (i == 0)
+      first_pts = GST_BUFFER_PTS (gst_sample_get_buffer (s));
+    else
+      fail_unless_equals_uint64 (GST_BUFFER_PTS (gst_sample_get_buffer (s))
+          - first_pts, gst_util_uint64_scale (i, GST_SECOND, 25));
+    gst_sample_unref (s);
+  }
+
+  fail_unless (summary != NULL);
+  fail_unless_equals_string (gst_structure_get_string (summary, "mode"),
+      "samples");
+  fail_unless (gst_structure_get_uint (summary, "n-samples", &sn));
+  fail_unless_equals_int (sn, 5);
+  fail_unless (gst_structure_get_uint64 (summary, "dropped", &sdropped));
+  fail_unless_equals_uint64 (sdropped, 25);
+  fail_unless (gst_structure_has_field (summary, "resident-bytes"));
+  fail_unless (gst_structure_has_field (summary, "spilled-bytes"));
+  gst_structure_free (summary);
+
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_samples_location_is_an_error)
+{
+  GstElement *pipeline = gst_parse_launch ("videotestsrc num-buffers=3 ! "
+      "memsink mode=samples location=/tmp/never-written", NULL);
+  GstMessage *msg;
+  GError *error = NULL;
+  GstBus *bus = gst_element_get_bus (pipeline);
+
+  fail_unless_equals_int (gst_element_set_state (pipeline,
+          GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", error->message);
+  fail_unless (strstr (error->message, "mode is samples") != NULL, "%s",
+      error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+static GstFlowReturn
+on_new_sample (GstElement * sink, gpointer user_data)
+{
+  guint *count = user_data;
+
+  (*count)++;
+  return *count == 3 ? GST_FLOW_EOS : GST_FLOW_OK;
+}
+
+GST_START_TEST (test_samples_new_sample_signal)
+{
+  GstHarness *h = new_samples_harness ("emit-signals=true", CAPS_A);
+  GstBuffer *buf;
+  guint count = 0;
+
+  g_signal_connect (h->element, "new-sample", G_CALLBACK (on_new_sample),
+      &count);
+  push_frame (h, 0, 64 * 32, FALSE);
+  push_frame (h, 1, 64 * 32, FALSE);
+  /* the handler's flow return goes upstream */
+  buf = gst_buffer_new_allocate (NULL, 64 * 32, NULL);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_EOS);
+  fail_unless_equals_int (count, 3);
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+
+/* Raw video spilled as JPEG: vinfo comes from the caps */
+GST_START_TEST (test_samples_jpeg_spill)
+{
+  GstHarness *h = new_samples_harness ("max-memory=0 spill-format=jpeg "
+      "jpeg-quality=90", "video/x-raw,format=I420,width=320,height=240,"
+      "framerate=25/1");
+  const gsize size = 320 * 240 * 3 / 2;
+  guint64 spilled = 0;
+  guint i, x, y;
+
+  /* smooth pictures (a horizontal luma ramp, grey chroma) JPEG keeps well */
+  for (i = 0; i < 8; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+    GstMapInfo map;
+
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+    for (y = 0; y < 240; y++)
+      for (x = 0; x < 320; x++)
+        map.data[y * 320 + x] = (guint8) (16 + (x + i * 8) % 200);
+    memset (map.data + 320 * 240, 128, size - 320 * 240);
+    gst_buffer_unmap (buf, &map);
+    GST_BUFFER_PTS (buf) = i * 40 * GST_MSECOND;
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+
+  g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+  fail_unless (spilled > 0 && spilled < 8 * size / 4,
+      "%" G_GUINT64_FORMAT " spilled bytes: not JPEG-sized", spilled);
+  for (i = 0; i < 8; i++) {
+    GstSample *sample = get_sample (h->element, i);
+    GstMapInfo map;
+
+    fail_unless (sample != NULL);
+    fail_unless (gst_buffer_map (gst_sample_get_buffer (sample), &map,
+            GST_MAP_READ));
+    fail_unless_equals_uint64 (map.size, size);
+    for (x = 8; x < 312; x += 16) {
+      gint expected = 16 + (x + i * 8) % 200;
+      gint got = map.data[120 * 320 + x];
+
+      /* away from the ramp's wrap-around edge */
+      if ((x + i * 8) % 200 < 8 || (x + i * 8) % 200 > 192)
+        continue;
+      fail_unless (ABS (got - expected) <= 8, "frame %u x %u: Y %d, "
+          "expected %d", i, x, got, expected);
+    }
+    gst_buffer_unmap (gst_sample_get_buffer (sample), &map);
+    gst_sample_unref (sample);
+  }
+
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+static gboolean
+is_spill_memory (GstMemory * mem)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (mem->allocator),
+      "MemvideoSpillAllocator");
+}
+
+/* A buffer that is already pageable (here: taken from another memsink, as
+ * it would come from memspill) is kept as it is; a plain one is moved into
+ * memsink's own pool */
+GST_START_TEST (test_samples_pageable_kept_as_is)
+{
+  GstHarness *h1 = new_samples_harness (NULL, CAPS_A);
+  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GstBuffer *plain = gst_buffer_new_allocate (NULL, 64 * 32, NULL);
+  GstBuffer *pageable;
+  GstSample *sample, *from_first;
+
+  fail_if (is_spill_memory (gst_buffer_peek_memory (plain, 0)));
+  fail_unless_equals_int (gst_harness_push (h1, gst_buffer_ref (plain)),
+      GST_FLOW_OK);
+  from_first = get_sample (h1->element, 0);
+  pageable = gst_sample_get_buffer (from_first);
+  fail_unless (is_spill_memory (gst_buffer_peek_memory (pageable, 0)));
+
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (pageable)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (plain)),
+      GST_FLOW_OK);
+
+  sample = get_sample (h->element, 0);
+  fail_unless (gst_sample_get_buffer (sample) == pageable);
+  gst_sample_unref (sample);
+  sample = get_sample (h->element, 1);
+  fail_unless (gst_sample_get_buffer (sample) != plain);
+  fail_unless (is_spill_memory (gst_buffer_peek_memory
+          (gst_sample_get_buffer (sample), 0)));
+  gst_sample_unref (sample);
+
+  gst_sample_unref (from_first);
+  gst_buffer_unref (plain);
+  gst_harness_teardown (h);
+  gst_harness_teardown (h1);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GPtrArray *mems;
+  GArray *sums;
+} Seen;
+
+static guint32
+checksum (GstBuffer * buf)
+{
+  GstMapInfo map;
+  guint32 h = 2166136261u;
+  gsize i;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  for (i = 0; i < map.size; i += 61)
+    h = (h ^ map.data[i]) * 16777619u;
+  gst_buffer_unmap (buf, &map);
+
+  return h;
+}
+
+static void
+on_handoff (GstElement * identity, GstBuffer * buf, gpointer user_data)
+{
+  Seen *seen = user_data;
+  guint32 sum = checksum (buf);
+
+  g_ptr_array_add (seen->mems, gst_buffer_peek_memory (buf, 0));
+  g_array_append_val (seen->sums, sum);
+}
+
+/* Upstream is offered memsink's allocator, so raw samples arrive in
+ * pageable memory and are kept without a copy; upstream's pool does not
+ * reuse memory memsink holds */
+GST_START_TEST (test_samples_zero_copy_from_upstream_pool)
+{
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=40 pattern=ball ! "
+      "video/x-raw,format=I420,width=160,height=120 ! "
+      "identity name=id signal-handoffs=true ! "
+      "memsink name=sink max-memory=100000 spill-directory=%s", tmpdir);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstElement *id = gst_bin_get_by_name (GST_BIN (pipeline), "id");
+  Seen seen = { g_ptr_array_new (), g_array_new (FALSE, FALSE, 4) };
+  guint i;
+
+  g_signal_connect (id, "handoff", G_CALLBACK (on_handoff), &seen);
+  fail_unless (run_pipeline (pipeline, NULL, NULL) == NULL);
+  fail_unless_equals_int (seen.mems->len, 40);
+  for (i = 0; i < 40; i++) {
+    GstSample *s = get_sample (sink, i);
+    GstBuffer *buf = gst_sample_get_buffer (s);
+
+    fail_unless (buf->pool == NULL, "sample %u holds upstream's pool buffer",
+        i);
+    fail_unless (gst_buffer_peek_memory (buf, 0) ==
+        g_ptr_array_index (seen.mems, i), "sample %u was copied", i);
+    fail_unless (checksum (buf) == g_array_index (seen.sums, guint32, i),
+        "sample %u changed after it was kept", i);
+    gst_sample_unref (s);
+  }
+
+  g_ptr_array_unref (seen.mems);
+  g_array_unref (seen.sums);
+  gst_object_unref (id);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+}
+
+GST_END_TEST;
+
+/* auto mode with location: a TIME segment is the clear error */
+GST_START_TEST (test_auto_time_segment_with_location)
+{
+  gchar *location = g_build_filename (tmpdir, "never.bin", NULL);
+  gchar *props = g_strdup_printf ("location=%s", location);
+  GstHarness *h = new_harness (props);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *error = NULL;
+
+  gst_element_set_bus (h->element, bus);
+  gst_harness_set_src_caps_str (h, CAPS_A);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", error->message);
+  fail_unless (strstr (error->message, "samples mode (time segment)") !=
+      NULL, "%s", error->message);
+  g_error_free (error);
+  gst_message_unref (msg);
+  fail_if (g_file_test (location, G_FILE_TEST_EXISTS));
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  g_free (props);
+  g_free (location);
+}
+
+GST_END_TEST;
+
+/* The properties flagged mutable-in-playing may change under a stream */
+GST_START_TEST (test_properties_while_playing)
+{
+  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GstHarnessThread *threads[3];
+  GValue a = G_VALUE_INIT, b = G_VALUE_INIT, c = G_VALUE_INIT;
+  guint i;
+
+  g_value_init (&a, G_TYPE_UINT64);
+  g_value_set_uint64 (&a, 4096);
+  g_value_init (&b, G_TYPE_UINT);
+  g_value_set_uint (&b, 5);
+  g_value_init (&c, G_TYPE_UINT64);
+  g_value_set_uint64 (&c, 80 * GST_MSECOND);
+  threads[0] = gst_harness_stress_property_start_full (h, "max-memory", &a,
+      1000);
+  threads[1] = gst_harness_stress_property_start_full (h, "max-samples", &b,
+      1000);
+  threads[2] = gst_harness_stress_property_start_full (h, "max-age", &c, 1000);
+  for (i = 0; i < 200; i++)
+    push_frame (h, i, 64 * 32, FALSE);
+  for (i = 0; i < 3; i++)
+    gst_harness_stress_thread_stop (threads[i]);
+  g_value_unset (&a);
+  g_value_unset (&b);
+  g_value_unset (&c);
+
+  /* the last values hold: the window keeps max 5, 80 ms */
+  push_frame (h, 200, 64 * 32, FALSE);
+  {
+    guint n = 0;
+
+    g_object_get (h->element, "n-samples", &n, NULL);
+    fail_unless (n >= 1 && n <= 3, "%u samples", n);
+  }
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
+/* ---- readers in other threads while the pipeline writes ---- */
+
+typedef struct
+{
+  GstElement *sink;
+  gint stop;
+  guint reads;
+} Reader;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *r = data;
+
+  while (!g_atomic_int_get (&r->stop)) {
+    GstSample *s;
+    GBytes *b;
+    guint n = 0;
+
+    g_object_get (r->sink, "n-samples", &n, NULL);
+    s = get_sample (r->sink, n > 0 ? g_random_int_range (0, n) : 0);
+    if (s) {
+      GstMapInfo map;
+      GstBuffer *buf = gst_sample_get_buffer (s);
+
+      fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+      fail_unless_equals_uint64 (map.size, 160 * 120 * 3 / 2);
+      gst_buffer_unmap (buf, &map);
+      gst_sample_unref (s);
+    }
+    b = get_bytes (r->sink);
+    if (b)
+      g_bytes_unref (b);
+    r->reads++;
+  }
+  return NULL;
+}
+
+static void
+run_with_reader (const gchar * desc, const gchar * out)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  Reader r = { NULL, 0, 0 };
+  GThread *t;
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  r.sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  t = g_thread_new ("reader", reader_thread, &r);
+  fail_unless (run_pipeline (pipeline, NULL, NULL) == NULL);
+  g_atomic_int_set (&r.stop, 1);
+  g_thread_join (t);
+  fail_unless (r.reads > 0);
+
+  if (out) {
+    GBytes *bytes = get_bytes (r.sink);
+
+    assert_bytes_equal_file (bytes, out, desc);
+    g_bytes_unref (bytes);
+  }
+  gst_object_unref (r.sink);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_concurrent_readers)
+{
+  gchar *out = g_build_filename (tmpdir, "concurrent.mkv", NULL);
+  gchar *desc;
+
+  desc = g_strdup_printf ("videotestsrc num-buffers=300 ! "
+      "video/x-raw,format=I420,width=160,height=120 ! "
+      "memsink name=sink max-samples=50 max-memory=200000 "
+      "spill-directory=%s", tmpdir);
+  run_with_reader (desc, NULL);
+  g_free (desc);
+
+  desc = g_strdup_printf ("videotestsrc num-buffers=300 ! "
+      "video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! "
+      "matroskamux ! tee name=t t. ! queue ! filesink location=%s "
+      "t. ! queue ! memsink name=sink max-memory=%d spill-directory=%s",
+      out, MIB, tmpdir);
+  run_with_reader (desc, out);
+  g_free (desc);
+  g_free (out);
+}
+
+GST_END_TEST;
+
+/* ---- the budget on a 200 MB file ---- */
+
+static guint64
+vm_hwm_kib (void)
+{
+  gchar *status = NULL, *line;
+  guint64 kib = 0;
+
+  fail_unless (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  if (line)
+    kib = g_ascii_strtoull (line + 6, NULL, 10);
+  g_free (status);
+
+  return kib;
+}
+
+/* 68 raw 1080p I420 frames in Matroska: about 211 MB, cheap to make */
+#define BIG_SOURCE "videotestsrc num-buffers=68 ! " \
+  "video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! " \
+  "matroskamux"
+
+/* Queues that hold one frame, so the branch speeds do not change RSS */
+#define SMALL_QUEUE "queue max-size-buffers=1 max-size-bytes=0 " \
+  "max-size-time=0"
+
+/* In a child: runs the pipeline, writes "<peak KiB> <peak after get-bytes
+ * KiB> <ok>" to @fd.  The memsink child compares get-bytes with the file
+ * filesink wrote in the same run. */
+static void
+budget_child (gint fd, gboolean memsink, const gchar * out)
+{
+  gchar *desc, *report;
+  GstElement *pipeline, *sink;
+  GstMessage *msg;
+  guint64 peak, peak_after = 0;
+  gboolean ok = TRUE;
+
+  /* Both children write the file with filesink too (Matroska headers hold
+   * a random id, so only the same run can be compared); they differ only
+   * in the second branch: memsink, or fakesink that holds nothing */
+  if (memsink)
+    desc = g_strdup_printf ("%s ! tee name=t t. ! " SMALL_QUEUE " ! "
+        "filesink location=%s t. ! " SMALL_QUEUE " ! memsink name=sink "
+        "max-memory=%d spill-directory=%s", BIG_SOURCE, out, 8 * MIB, tmpdir);
+  else
+    desc = g_strdup_printf ("%s ! tee name=t t. ! " SMALL_QUEUE " ! "
+        "filesink location=%s t. ! " SMALL_QUEUE " ! fakesink name=sink",
+        BIG_SOURCE, out);
+  pipeline = gst_parse_launch (desc, NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  msg = run_pipeline (pipeline, NULL, NULL);
+  if (msg) {
+    GError *error = NULL;
+
+    gst_message_parse_error (msg, &error, NULL);
+    g_printerr ("%s\n", error->message);
+    g_error_free (error);
+    gst_message_unref (msg);
+    ok = FALSE;
+  }
+  peak = vm_hwm_kib ();
+
+  if (memsink && ok) {
+    GBytes *bytes = get_bytes (sink);
+    const guint8 *data;
+    gsize size, off;
+    FILE *f = fopen (out, "rb");
+    guint8 *buf = g_malloc (MIB);
+
+    data = g_bytes_get_data (bytes, &size);
+    ok = f != NULL && size > 200 * 1000 * 1000;
+    if (!ok)
+      g_printerr ("memsink child: %" G_GSIZE_FORMAT " bytes, file %p\n",
+          size, f);
+    /* compare a MiB at a time, dropping compared pages of the mapping so
+     * the check itself does not fill RSS */
+    for (off = 0; ok && off < size; off += MIB) {
+      gsize n = MIN (MIB, size - off);
+
+      ok = fread (buf, 1, n, f) == n && memcmp (buf, data + off, n) == 0;
+      if (!ok)
+        g_printerr ("memsink child: bytes differ in MiB %" G_GSIZE_FORMAT
+            "\n", off / MIB);
+      madvise ((gpointer) (data + off), n, MADV_DONTNEED);
+    }
+    ok = ok && fgetc (f) == EOF;
+    peak_after = vm_hwm_kib ();
+    if (f)
+      fclose (f);
+    g_free (buf);
+    g_bytes_unref (bytes);
+  }
+
+  if (!ok)
+    g_printerr ("%s child: pipeline error or bytes differ\n",
+        memsink ? "memsink" : "filesink");
+  report = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+      " %d", peak, peak_after, ok);
+  if (write (fd, report, strlen (report) + 1) < 0)
+    _exit (2);
+  _exit (0);
+}
+
+static void
+run_budget_child (gboolean memsink, const gchar * out, guint64 * peak,
+    guint64 * peak_after)
+{
+  gint fds[2];
+  pid_t pid;
+  gchar buf[128] = { 0, };
+  gint status, ok = 0;
+  gssize n;
+
+  fail_unless (pipe (fds) == 0);
+  pid = fork ();
+  fail_unless (pid >= 0);
+  if (pid == 0) {
+    close (fds[0]);
+    budget_child (fds[1], memsink, out);
+  }
+  close (fds[1]);
+  n = read (fds[0], buf, sizeof (buf) - 1);
+  close (fds[0]);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (n > 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  fail_unless (sscanf (buf, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %d",
+          peak, peak_after, &ok) == 3);
+  fail_unless (ok, "%s child failed (bytes differ or pipeline error)",
+      memsink ? "memsink" : "filesink");
+}
+
+GST_START_TEST (test_budget_200mb)
+{
+  gchar *out = g_build_filename (tmpdir, "big.mkv", NULL);
+  guint64 file_peak, mem_peak, mem_after, unused;
+
+  run_budget_child (FALSE, out, &file_peak, &unused);
+  run_budget_child (TRUE, out, &mem_peak, &mem_after);
+  g_print ("budget: filesink peak %" G_GUINT64_FORMAT " KiB, memsink "
+      "(max-memory 8 MiB) peak %" G_GUINT64_FORMAT " KiB, after get-bytes %"
+      G_GUINT64_FORMAT " KiB\n", file_peak, mem_peak, mem_after);
+  fail_unless (mem_peak <= file_peak + 16 * 1024, "memsink peak RSS %"
+      G_GUINT64_FORMAT " KiB > filesink %" G_GUINT64_FORMAT " KiB + 16 MiB",
+      mem_peak, file_peak);
+  fail_unless (mem_after <= file_peak + 16 * 1024, "peak RSS after get-bytes "
+      "%" G_GUINT64_FORMAT " KiB > filesink %" G_GUINT64_FORMAT
+      " KiB + 16 MiB", mem_after, file_peak);
+  g_unlink (out);
+  g_free (out);
+}
+
+GST_END_TEST;
+
+static Suite *
+memsink_suite (void)
+{
+  Suite *s = suite_create ("memsink");
+  TCase *tc_file = tcase_create ("file");
+  TCase *tc_samples = tcase_create ("samples");
+  TCase *tc_mux = tcase_create ("muxers");
+  TCase *tc_budget = tcase_create ("budget");
+
+  suite_add_tcase (s, tc_file);
+  tcase_add_checked_fixture (tc_file, setup_tmpdir, teardown_tmpdir);
+  tcase_add_test (tc_file, test_file_seek_zero_fill_and_queries);
+  tcase_add_test (tc_file, test_file_bad_segment);
+  tcase_add_test (tc_file, test_file_location_saved_atomically);
+  tcase_add_test (tc_file, test_file_location_unwritable);
+  tcase_add_test (tc_file, test_file_disk_full_while_spilling);
+
+  suite_add_tcase (s, tc_samples);
+  tcase_add_checked_fixture (tc_samples, setup_tmpdir, teardown_tmpdir);
+  tcase_add_test (tc_samples, test_samples_order_caps_get_pull_clear);
+  tcase_add_test (tc_samples, test_samples_pull_blocks_until_data_eos_flush);
+  tcase_add_test (tc_samples, test_samples_window_count_and_age);
+  tcase_add_test (tc_samples, test_samples_gop_aware_h264);
+  tcase_add_test (tc_samples, test_samples_location_is_an_error);
+  tcase_add_test (tc_samples, test_samples_new_sample_signal);
+  tcase_add_test (tc_samples, test_samples_jpeg_spill);
+  tcase_add_test (tc_samples, test_samples_pageable_kept_as_is);
+  tcase_add_test (tc_samples, test_samples_zero_copy_from_upstream_pool);
+  tcase_add_test (tc_samples, test_auto_time_segment_with_location);
+  tcase_add_test (tc_samples, test_properties_while_playing);
+  tcase_add_test (tc_samples, test_concurrent_readers);
+
+  suite_add_tcase (s, tc_mux);
+  tcase_add_checked_fixture (tc_mux, setup_tmpdir, teardown_tmpdir);
+  tcase_add_test (tc_mux, test_identical_mp4mux);
+  tcase_add_test (tc_mux, test_identical_mp4mux_faststart);
+  tcase_add_test (tc_mux, test_identical_qtmux);
+  tcase_add_test (tc_mux, test_identical_matroskamux);
+  tcase_add_test (tc_mux, test_identical_mpegtsmux);
+  tcase_add_test (tc_mux, test_identical_oggmux);
+
+  suite_add_tcase (s, tc_budget);
+  tcase_add_checked_fixture (tc_budget, setup_tmpdir, teardown_tmpdir);
+  tcase_add_test (tc_budget, test_budget_200mb);
+
+  return s;
+}
+
+GST_CHECK_MAIN (memsink);

@@ -1,0 +1,219 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * The spill-pool properties of memspill and memsink are one set: the same
+ * names, types, enum GTypes, ranges, flags, nicks and blurbs; the defaults
+ * each element documents; values set are the values read back.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+
+static const gchar *const shared_names[] = {
+  "max-memory", "max-disk", "spill-format", "jpeg-quality",
+  "spill-directory", "resident-bytes", "spilled-bytes",
+};
+
+static const gchar *const memspill_only_names[] = {
+  "eviction", "frames-resident", "frames-spilled", "spills", "reloads",
+};
+
+static GObjectClass *
+element_class (const gchar * factory_name)
+{
+  GstElement *element = gst_element_factory_make (factory_name, NULL);
+  GObjectClass *klass;
+
+  fail_unless (element != NULL, "no %s element", factory_name);
+  klass = g_type_class_ref (G_OBJECT_TYPE (element));
+  gst_object_unref (element);
+  return klass;
+}
+
+static void
+check_same_pspec (GParamSpec * a, GParamSpec * b)
+{
+  const gchar *name = g_param_spec_get_name (a);
+
+  fail_unless_equals_string (g_param_spec_get_name (b), name);
+  fail_unless (G_PARAM_SPEC_TYPE (a) == G_PARAM_SPEC_TYPE (b), "%s", name);
+  fail_unless (a->value_type == b->value_type, "%s", name);
+  fail_unless_equals_int (a->flags, b->flags);
+  fail_unless_equals_string (g_param_spec_get_nick (a),
+      g_param_spec_get_nick (b));
+  fail_unless_equals_string (g_param_spec_get_blurb (a),
+      g_param_spec_get_blurb (b));
+
+  if (G_IS_PARAM_SPEC_UINT64 (a)) {
+    fail_unless_equals_uint64 (G_PARAM_SPEC_UINT64 (a)->minimum,
+        G_PARAM_SPEC_UINT64 (b)->minimum);
+    fail_unless_equals_uint64 (G_PARAM_SPEC_UINT64 (a)->maximum,
+        G_PARAM_SPEC_UINT64 (b)->maximum);
+  } else if (G_IS_PARAM_SPEC_INT (a)) {
+    fail_unless_equals_int (G_PARAM_SPEC_INT (a)->minimum,
+        G_PARAM_SPEC_INT (b)->minimum);
+    fail_unless_equals_int (G_PARAM_SPEC_INT (a)->maximum,
+        G_PARAM_SPEC_INT (b)->maximum);
+  }
+}
+
+static void
+check_enum (GType type, const gchar * type_name, const gchar * nick0,
+    const gchar * nick1)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+
+  fail_unless_equals_string (g_type_name (type), type_name);
+  fail_unless_equals_int (klass->n_values, 2);
+  fail_unless_equals_string (g_enum_get_value (klass, 0)->value_nick, nick0);
+  fail_unless_equals_string (g_enum_get_value (klass, 1)->value_nick, nick1);
+  g_type_class_unref (klass);
+}
+
+GST_START_TEST (test_same_pspecs)
+{
+  GObjectClass *spill = element_class ("memspill");
+  GObjectClass *sink = element_class ("memsink");
+  GParamSpec *pspec;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (shared_names); i++) {
+    GParamSpec *a = g_object_class_find_property (spill, shared_names[i]);
+    GParamSpec *b = g_object_class_find_property (sink, shared_names[i]);
+
+    fail_unless (a != NULL && b != NULL, "%s", shared_names[i]);
+    check_same_pspec (a, b);
+  }
+  for (i = 0; i < G_N_ELEMENTS (memspill_only_names); i++) {
+    fail_unless (g_object_class_find_property (spill,
+            memspill_only_names[i]) != NULL, "%s", memspill_only_names[i]);
+    /* memsink's mode picks its eviction order; it has no frame counts */
+    fail_unless (g_object_class_find_property (sink,
+            memspill_only_names[i]) == NULL, "%s", memspill_only_names[i]);
+  }
+
+  pspec = g_object_class_find_property (spill, "spill-format");
+  check_enum (pspec->value_type, "GstMemvideoSpillFormat", "raw", "jpeg");
+  pspec = g_object_class_find_property (spill, "eviction");
+  check_enum (pspec->value_type, "GstMemvideoEviction", "newest", "lru");
+
+  /* flags: settings change while playing, the directory only up to READY */
+  pspec = g_object_class_find_property (spill, "max-memory");
+  fail_unless (pspec->flags & GST_PARAM_MUTABLE_PLAYING);
+  fail_unless (pspec->flags & G_PARAM_WRITABLE);
+  pspec = g_object_class_find_property (spill, "spill-directory");
+  fail_unless (pspec->flags & GST_PARAM_MUTABLE_READY);
+  pspec = g_object_class_find_property (spill, "resident-bytes");
+  fail_if (pspec->flags & G_PARAM_WRITABLE);
+
+  g_type_class_unref (spill);
+  g_type_class_unref (sink);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_defaults)
+{
+  GstElement *spill = gst_element_factory_make ("memspill", NULL);
+  GstElement *sink = gst_element_factory_make ("memsink", NULL);
+  guint64 max_memory, max_disk, resident;
+  gint quality, format, eviction;
+  gchar *dir;
+
+  /* the documented defaults, docs/memspill.md and docs/memsink.md */
+  g_object_get (spill, "max-memory", &max_memory, "max-disk", &max_disk,
+      "jpeg-quality", &quality, "spill-format", &format, "eviction",
+      &eviction, "spill-directory", &dir, "resident-bytes", &resident, NULL);
+  fail_unless_equals_uint64 (max_memory, G_GUINT64_CONSTANT (536870912));
+  fail_unless_equals_uint64 (max_disk, 0);
+  fail_unless_equals_int (quality, 90);
+  fail_unless_equals_int (format, 0);
+  fail_unless_equals_int (eviction, 0);
+  fail_unless (dir == NULL);
+  fail_unless_equals_uint64 (resident, 0);
+
+  g_object_get (sink, "max-memory", &max_memory, "max-disk", &max_disk,
+      "jpeg-quality", &quality, "spill-format", &format, "spill-directory",
+      &dir, "resident-bytes", &resident, NULL);
+  fail_unless_equals_uint64 (max_memory, G_MAXUINT64);
+  fail_unless_equals_uint64 (max_disk, 0);
+  fail_unless_equals_int (quality, 85);
+  fail_unless_equals_int (format, 0);
+  fail_unless (dir == NULL);
+  fail_unless_equals_uint64 (resident, 0);
+
+  gst_object_unref (spill);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+static void
+check_round_trip (GstElement * element)
+{
+  guint64 max_memory, max_disk;
+  gint quality, format;
+  gchar *dir;
+
+  gst_util_set_object_arg (G_OBJECT (element), "spill-format", "jpeg");
+  g_object_set (element, "max-memory", G_GUINT64_CONSTANT (123456789012),
+      "max-disk", G_GUINT64_CONSTANT (987654321), "jpeg-quality", 42,
+      "spill-directory", "/nonexistent/spill", NULL);
+
+  g_object_get (element, "max-memory", &max_memory, "max-disk", &max_disk,
+      "jpeg-quality", &quality, "spill-directory", &dir, "spill-format",
+      &format, NULL);
+  fail_unless_equals_uint64 (max_memory, G_GUINT64_CONSTANT (123456789012));
+  fail_unless_equals_uint64 (max_disk, G_GUINT64_CONSTANT (987654321));
+  fail_unless_equals_int (quality, 42);
+  fail_unless_equals_string (dir, "/nonexistent/spill");
+  fail_unless_equals_int (format, 1);
+  g_free (dir);
+
+  /* NULL is a value of its own: the system temporary directory */
+  g_object_set (element, "spill-directory", NULL, NULL);
+  g_object_get (element, "spill-directory", &dir, NULL);
+  fail_unless (dir == NULL);
+}
+
+GST_START_TEST (test_set_get_round_trip)
+{
+  GstElement *spill = gst_element_factory_make ("memspill", NULL);
+  GstElement *sink = gst_element_factory_make ("memsink", NULL);
+  gint eviction;
+
+  check_round_trip (spill);
+  check_round_trip (sink);
+
+  gst_util_set_object_arg (G_OBJECT (spill), "eviction", "lru");
+  g_object_get (spill, "eviction", &eviction, NULL);
+  fail_unless_equals_int (eviction, 1);
+
+  gst_object_unref (spill);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+static Suite *
+spillprops_suite (void)
+{
+  Suite *s = suite_create ("spillprops");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_same_pspecs);
+  tcase_add_test (tc, test_defaults);
+  tcase_add_test (tc, test_set_get_round_trip);
+  return s;
+}
+
+GST_CHECK_MAIN (spillprops);

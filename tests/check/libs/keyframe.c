@@ -1,0 +1,547 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Unit tests of gst/memvideo/keyframe.c: the luma proxy for every format,
+ * both metrics, ROI clamping and the selector's decisions, without a
+ * pipeline.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include "memvideo/keyframe.h"
+#include "../keyframepaint.h"
+
+#define MS (GST_MSECOND)
+
+static const gchar *all_formats[] = {
+  "GRAY8", "I420", "YV12", "NV12", "NV21", "Y41B", "Y42B", "Y444", "YUY2",
+  "UYVY", "YVYU", "RGB", "BGR", "RGBx", "BGRx", "xRGB", "xBGR", "RGBA",
+  "BGRA", "ARGB", "ABGR",
+};
+
+/* Renders @pic and builds its proxy over the whole frame. */
+static void
+proxy_of (const Picture * pic, const gchar * format, guint w, guint h,
+    guint analysis_width, MemvideoLumaProxy * proxy)
+{
+  MemvideoProxyBuilder *b = memvideo_proxy_builder_new ();
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  MemvideoLumaSource src;
+  MemvideoRect roi = { 0, 0, w, h };
+  GstBuffer *buf;
+
+  gst_video_info_set_format (&info, gst_video_format_from_string (format), w,
+      h);
+  buf = picture_render (pic, &info);
+  fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_READ));
+  fail_unless (memvideo_luma_source_init_from_frame (&src, &frame),
+      "%s not supported", format);
+  memvideo_proxy_builder_build (b, &src, &roi, analysis_width, proxy);
+  gst_video_frame_unmap (&frame);
+  gst_buffer_unref (buf);
+  memvideo_proxy_builder_free (b);
+}
+
+static guint
+max_cell_diff (const MemvideoLumaProxy * a, const MemvideoLumaProxy * b)
+{
+  guint i, m = 0;
+
+  fail_unless_equals_int (a->width, b->width);
+  fail_unless_equals_int (a->height, b->height);
+  for (i = 0; i < a->width * a->height; i++)
+    m = MAX (m, (guint) ABS ((gint) a->cells[i] - (gint) b->cells[i]));
+  return m;
+}
+
+GST_START_TEST (test_proxy_size)
+{
+  MemvideoRect r1080 = { 0, 0, 1920, 1080 }, r2160 = { 0, 0, 3840, 2160 };
+  MemvideoRect r480 = { 0, 0, 854, 480 }, r720 = { 0, 0, 1280, 720 };
+  MemvideoRect tiny = { 0, 0, 10, 6 };
+  guint w, h;
+
+  memvideo_luma_proxy_size (&r1080, 160, &w, &h);
+  fail_unless_equals_int (w, 120);
+  fail_unless_equals_int (h, 67);
+  memvideo_luma_proxy_size (&r2160, 160, &w, &h);
+  fail_unless_equals_int (w, 120);
+  fail_unless_equals_int (h, 67);
+  memvideo_luma_proxy_size (&r720, 160, &w, &h);
+  fail_unless_equals_int (w, 160);
+  fail_unless_equals_int (h, 90);
+  memvideo_luma_proxy_size (&r480, 160, &w, &h);
+  fail_unless_equals_int (w, 213);
+  fail_unless_equals_int (h, 120);
+  memvideo_luma_proxy_size (&tiny, 160, &w, &h);
+  fail_unless_equals_int (w, 10);
+  fail_unless_equals_int (h, 6);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_proxy_values)
+{
+  MemvideoLumaProxy p;
+  Picture pic = { 100, 0 };
+  guint x, y;
+
+  memvideo_luma_proxy_init (&p);
+
+  /* uniform picture: every cell is the picture's luma */
+  proxy_of (&pic, "I420", 320, 240, 40, &p);
+  fail_unless_equals_int (p.width, 40);
+  fail_unless_equals_int (p.height, 30);
+  for (x = 0; x < p.width * p.height; x++)
+    fail_unless_equals_int (p.cells[x], 100);
+
+  /* left half 16, right half 235, the edge on a cell boundary */
+  pic.background = 16;
+  picture_add (&pic, 0.5, 0.0, 0.5, 1.0, 235);
+  proxy_of (&pic, "GRAY8", 320, 240, 40, &p);
+  for (y = 0; y < p.height; y++)
+    for (x = 0; x < p.width; x++)
+      fail_unless_equals_int (p.cells[y * p.width + x], x < 20 ? 16 : 235);
+
+  /* a cell half covered is the average of both */
+  pic.n = 0;
+  picture_add (&pic, 0.0, 0.0, 4.0 / 320, 1.0, 216);
+  proxy_of (&pic, "GRAY8", 320, 240, 40, &p);
+  fail_unless_equals_int (p.cells[0], (16 + 216) / 2);
+  fail_unless_equals_int (p.cells[1], 16);
+
+  memvideo_luma_proxy_clear (&p);
+}
+
+GST_END_TEST;
+
+/* Every supported format gives the same proxy as GRAY8 for the same
+ * picture: exactly for YUV, within rounding for RGB. */
+GST_START_TEST (test_proxy_formats)
+{
+  MemvideoLumaProxy ref, p;
+  Picture pic;
+  guint i;
+
+  picture_slide (&pic, 7);
+  memvideo_luma_proxy_init (&ref);
+  memvideo_luma_proxy_init (&p);
+  proxy_of (&pic, "GRAY8", 640, 360, 160, &ref);
+
+  for (i = 0; i < G_N_ELEMENTS (all_formats); i++) {
+    GstVideoFormat f = gst_video_format_from_string (all_formats[i]);
+    const GstVideoFormatInfo *finfo = gst_video_format_get_info (f);
+
+    proxy_of (&pic, all_formats[i], 640, 360, 160, &p);
+    if (GST_VIDEO_FORMAT_INFO_IS_RGB (finfo))
+      fail_unless (max_cell_diff (&ref, &p) <= 2, "%s differs by %u",
+          all_formats[i], max_cell_diff (&ref, &p));
+    else
+      fail_unless (max_cell_diff (&ref, &p) == 0, "%s differs by %u",
+          all_formats[i], max_cell_diff (&ref, &p));
+  }
+
+  memvideo_luma_proxy_clear (&ref);
+  memvideo_luma_proxy_clear (&p);
+}
+
+GST_END_TEST;
+
+/* The same picture at 480p, 1080p and 4K: 1080p and 4K have the same grid
+ * and nearly the same cells. */
+GST_START_TEST (test_proxy_resolutions)
+{
+  MemvideoLumaProxy a, b;
+  Picture pic;
+
+  picture_slide (&pic, 3);
+  memvideo_luma_proxy_init (&a);
+  memvideo_luma_proxy_init (&b);
+  proxy_of (&pic, "I420", 1920, 1080, 160, &a);
+  proxy_of (&pic, "NV12", 3840, 2160, 160, &b);
+  fail_unless (max_cell_diff (&a, &b) <= 40);
+  fail_unless (memvideo_keyframe_score (MEMVIDEO_KEYFRAME_METRIC_AREA, 12,
+          &a, &b) < 0.02);
+  memvideo_luma_proxy_clear (&a);
+  memvideo_luma_proxy_clear (&b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_proxy_roi)
+{
+  MemvideoProxyBuilder *b = memvideo_proxy_builder_new ();
+  MemvideoLumaProxy p;
+  MemvideoLumaSource src = { 0 };
+  MemvideoRect roi = { 8, 4, 16, 8 };
+  guint8 data[32 * 16];
+  guint x, y;
+
+  /* luma = x + 10 * y, analysed in the region (8,4) 16x8 with 1-px cells */
+  for (y = 0; y < 16; y++)
+    for (x = 0; x < 32; x++)
+      data[y * 32 + x] = x + 10 * y;
+  src.layout = MEMVIDEO_LUMA_LAYOUT_Y;
+  src.data = data;
+  src.stride = 32;
+  src.pstride = 1;
+  src.width = 32;
+  src.height = 16;
+
+  memvideo_luma_proxy_init (&p);
+  memvideo_proxy_builder_build (b, &src, &roi, 16, &p);
+  fail_unless_equals_int (p.width, 16);
+  fail_unless_equals_int (p.height, 8);
+  for (y = 0; y < 8; y++)
+    for (x = 0; x < 16; x++)
+      fail_unless_equals_int (p.cells[y * 16 + x], (8 + x) + 10 * (4 + y));
+
+  memvideo_luma_proxy_clear (&p);
+  memvideo_proxy_builder_free (b);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_clamp_roi)
+{
+  MemvideoRect req, roi;
+
+  req = (MemvideoRect) {
+  0, 0, 0, 0};
+  fail_if (memvideo_keyframe_clamp_roi (&req, 320, 240, &roi));
+  fail_unless (roi.x == 0 && roi.y == 0 && roi.width == 320
+      && roi.height == 240);
+
+  req = (MemvideoRect) {
+  10, 20, 100, 0};
+  fail_if (memvideo_keyframe_clamp_roi (&req, 320, 240, &roi));
+  fail_unless (roi.x == 10 && roi.y == 20 && roi.width == 100
+      && roi.height == 220);
+
+  /* partly outside: cut at the edges */
+  req = (MemvideoRect) {
+  300, 200, 100, 100};
+  fail_unless (memvideo_keyframe_clamp_roi (&req, 320, 240, &roi));
+  fail_unless (roi.x == 300 && roi.y == 200 && roi.width == 20
+      && roi.height == 40);
+
+  /* wholly outside: the whole frame */
+  req = (MemvideoRect) {
+  400, 0, 10, 10};
+  fail_unless (memvideo_keyframe_clamp_roi (&req, 320, 240, &roi));
+  fail_unless (roi.x == 0 && roi.y == 0 && roi.width == 320
+      && roi.height == 240);
+}
+
+GST_END_TEST;
+
+static void
+proxy_fill (MemvideoLumaProxy * p, guint w, guint h, guint8 v)
+{
+  memvideo_luma_proxy_clear (p);
+  p->width = w;
+  p->height = h;
+  p->cells = g_malloc (w * h);
+  memset (p->cells, v, w * h);
+}
+
+GST_START_TEST (test_metrics)
+{
+  MemvideoLumaProxy a, b;
+  guint i;
+
+  memvideo_luma_proxy_init (&a);
+  memvideo_luma_proxy_init (&b);
+  proxy_fill (&a, 10, 10, 100);
+  proxy_fill (&b, 10, 10, 100);
+
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 0, &a, &b), 0.0);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_MEAN, 0, &a, &b), 0.0);
+
+  /* 7 cells up by 12, 5 cells down by 13: with noise-level 12 only the 5
+   * count; with 11 all 12 */
+  for (i = 0; i < 7; i++)
+    b.cells[i] = 112;
+  for (i = 50; i < 55; i++)
+    b.cells[i] = 87;
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 12, &a, &b), 0.05);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 11, &a, &b), 0.12);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 12, &b, &a), 0.05);
+  /* mean ignores noise-level: (7*12 + 5*13) / (100 * 255) */
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_MEAN, 200, &a, &b), 149.0 / 25500.0);
+
+  /* black to white */
+  proxy_fill (&a, 10, 10, 0);
+  proxy_fill (&b, 10, 10, 255);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_MEAN, 0, &a, &b), 1.0);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 254, &a, &b), 1.0);
+  fail_unless_equals_float (memvideo_keyframe_score
+      (MEMVIDEO_KEYFRAME_METRIC_AREA, 255, &a, &b), 0.0);
+
+  memvideo_luma_proxy_clear (&a);
+  memvideo_luma_proxy_clear (&b);
+}
+
+GST_END_TEST;
+
+/* Selector harness: each frame is a uniform proxy of one luma value. */
+typedef struct
+{
+  MemvideoKeyframeSelector *sel;
+  MemvideoKeyframeParams params;
+  MemvideoLumaProxy p;
+} Sel;
+
+static void
+sel_init (Sel * s)
+{
+  s->sel = memvideo_keyframe_selector_new ();
+  s->params.metric = MEMVIDEO_KEYFRAME_METRIC_AREA;
+  s->params.threshold = 0.5;
+  s->params.noise_level = 10;
+  s->params.reference = MEMVIDEO_KEYFRAME_REFERENCE_LAST_SELECTED;
+  s->params.interval = 0;
+  s->params.min_interval = 0;
+  s->params.settle_time = 0;
+  memvideo_luma_proxy_init (&s->p);
+}
+
+static void
+sel_clear (Sel * s)
+{
+  memvideo_keyframe_selector_free (s->sel);
+  memvideo_luma_proxy_clear (&s->p);
+}
+
+static MemvideoKeyframeResult
+sel_push (Sel * s, guint8 luma, GstClockTime t)
+{
+  MemvideoKeyframeResult r;
+
+  proxy_fill (&s->p, 4, 4, luma);
+  memvideo_keyframe_selector_push (s->sel, &s->params, &s->p, t, &r);
+  return r;
+}
+
+#define assert_result(r, act, why) G_STMT_START { \
+  MemvideoKeyframeResult res_ = (r); \
+  fail_unless_equals_int (res_.action, MEMVIDEO_KEYFRAME_ACTION_ ## act); \
+  fail_unless_equals_int (res_.reason, MEMVIDEO_KEYFRAME_REASON_ ## why); \
+} G_STMT_END
+
+GST_START_TEST (test_selector_change)
+{
+  Sel s;
+  MemvideoKeyframeResult r;
+
+  sel_init (&s);
+  r = sel_push (&s, 50, 0);
+  assert_result (r, SELECT, FIRST);
+  r = sel_push (&s, 55, 10 * MS);
+  assert_result (r, DROP, NONE);
+  fail_unless_equals_float (r.current_score, 0.0);
+  r = sel_push (&s, 70, 20 * MS);
+  assert_result (r, SELECT, CHANGE);
+  fail_unless_equals_float (r.score, 1.0);
+
+  /* last-selected: drift of 6 per frame adds up, selected at the 2nd */
+  r = sel_push (&s, 76, 30 * MS);
+  assert_result (r, DROP, NONE);
+  r = sel_push (&s, 82, 40 * MS);
+  assert_result (r, SELECT, CHANGE);
+
+  /* previous: the same drift never counts */
+  s.params.reference = MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS;
+  r = sel_push (&s, 88, 50 * MS);
+  assert_result (r, DROP, NONE);
+  r = sel_push (&s, 94, 60 * MS);
+  assert_result (r, DROP, NONE);
+  r = sel_push (&s, 100, 70 * MS);
+  assert_result (r, DROP, NONE);
+  r = sel_push (&s, 200, 80 * MS);
+  assert_result (r, SELECT, CHANGE);
+
+  /* reset: the next frame is a first again */
+  memvideo_keyframe_selector_reset (s.sel);
+  r = sel_push (&s, 200, 90 * MS);
+  assert_result (r, SELECT, FIRST);
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_selector_min_interval)
+{
+  Sel s;
+  MemvideoKeyframeResult r;
+
+  sel_init (&s);
+  s.params.min_interval = 25 * MS;
+  assert_result (sel_push (&s, 0, 0), SELECT, FIRST);
+  assert_result (sel_push (&s, 100, 10 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 0, 20 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 100, 30 * MS), SELECT, CHANGE);
+  assert_result (sel_push (&s, 0, 40 * MS), DROP, NONE);
+  r = sel_push (&s, 0, 55 * MS);
+  assert_result (r, SELECT, CHANGE);
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_selector_periodic)
+{
+  Sel s;
+
+  sel_init (&s);
+  s.params.interval = 100 * MS;
+  assert_result (sel_push (&s, 0, 0), SELECT, FIRST);
+  assert_result (sel_push (&s, 0, 40 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 0, 80 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 0, 120 * MS), SELECT, PERIODIC);
+  /* a change restarts the timer */
+  assert_result (sel_push (&s, 200, 160 * MS), SELECT, CHANGE);
+  assert_result (sel_push (&s, 200, 240 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 200, 260 * MS), SELECT, PERIODIC);
+  /* time going backwards restarts the timer instead of firing */
+  assert_result (sel_push (&s, 200, 0), DROP, NONE);
+  assert_result (sel_push (&s, 200, 80 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 200, 100 * MS), SELECT, PERIODIC);
+  /* without time the periodic rule is off */
+  assert_result (sel_push (&s, 200, GST_CLOCK_TIME_NONE), DROP, NONE);
+  assert_result (sel_push (&s, 0, GST_CLOCK_TIME_NONE), SELECT, CHANGE);
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_selector_settle)
+{
+  Sel s;
+  MemvideoKeyframeResult r;
+  gdouble score = 0;
+
+  sel_init (&s);
+  s.params.settle_time = 30 * MS;
+  assert_result (sel_push (&s, 0, 0), SELECT, FIRST);
+  /* a build in three steps, then stable */
+  r = sel_push (&s, 60, 10 * MS);
+  assert_result (r, HOLD, NONE);
+  fail_if (r.release_pending);
+  r = sel_push (&s, 120, 20 * MS);
+  assert_result (r, HOLD, NONE);
+  fail_unless (r.release_pending);
+  assert_result (sel_push (&s, 180, 30 * MS), HOLD, NONE);
+  assert_result (sel_push (&s, 182, 40 * MS), DROP, NONE);
+  assert_result (sel_push (&s, 181, 50 * MS), DROP, NONE);
+  fail_unless (memvideo_keyframe_selector_has_pending (s.sel));
+  r = sel_push (&s, 180, 60 * MS);
+  assert_result (r, EMIT_PENDING, CHANGE);
+  fail_unless_equals_float (r.score, 1.0);
+  fail_if (memvideo_keyframe_selector_has_pending (s.sel));
+  /* the settled frame is the new reference */
+  assert_result (sel_push (&s, 185, 70 * MS), DROP, NONE);
+
+  /* a one-frame flash that returns to the reference yields nothing */
+  assert_result (sel_push (&s, 0, 80 * MS), HOLD, NONE);
+  r = sel_push (&s, 180, 90 * MS);
+  assert_result (r, HOLD, NONE);
+  assert_result (sel_push (&s, 180, 100 * MS), DROP, NONE);
+  r = sel_push (&s, 180, 120 * MS);
+  assert_result (r, DROP, NONE);
+  fail_unless (r.release_pending);
+  fail_if (memvideo_keyframe_selector_has_pending (s.sel));
+
+  /* the end of the stream emits a pending change */
+  assert_result (sel_push (&s, 40, 130 * MS), HOLD, NONE);
+  fail_unless (memvideo_keyframe_selector_finish (s.sel, &s.params, &score));
+  fail_unless_equals_float (score, 1.0);
+  fail_if (memvideo_keyframe_selector_finish (s.sel, &s.params, &score));
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_selector_settle_periodic)
+{
+  Sel s;
+  MemvideoKeyframeResult r;
+  guint i;
+
+  /* a picture that never settles still gets the periodic frame */
+  sel_init (&s);
+  s.params.settle_time = 50 * MS;
+  s.params.interval = 100 * MS;
+  assert_result (sel_push (&s, 0, 0), SELECT, FIRST);
+  for (i = 1; i < 10; i++)
+    assert_result (sel_push (&s, i % 2 ? 200 : 0, i * 10 * MS), HOLD, NONE);
+  r = sel_push (&s, 200, 100 * MS);
+  assert_result (r, SELECT, PERIODIC);
+  fail_unless (r.release_pending);
+  fail_if (memvideo_keyframe_selector_has_pending (s.sel));
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_selector_geometry_change)
+{
+  Sel s;
+  MemvideoKeyframeResult r;
+
+  sel_init (&s);
+  assert_result (sel_push (&s, 0, 0), SELECT, FIRST);
+  proxy_fill (&s.p, 8, 8, 255);
+  memvideo_keyframe_selector_push (s.sel, &s.params, &s.p, 10 * MS, &r);
+  assert_result (r, DROP, NONE);
+  memvideo_keyframe_selector_push (s.sel, &s.params, &s.p, 20 * MS, &r);
+  assert_result (r, DROP, NONE);
+  proxy_fill (&s.p, 8, 8, 0);
+  memvideo_keyframe_selector_push (s.sel, &s.params, &s.p, 30 * MS, &r);
+  assert_result (r, SELECT, CHANGE);
+  sel_clear (&s);
+}
+
+GST_END_TEST;
+
+static Suite *
+keyframe_suite (void)
+{
+  Suite *s = suite_create ("keyframe");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_proxy_size);
+  tcase_add_test (tc, test_proxy_values);
+  tcase_add_test (tc, test_proxy_formats);
+  tcase_add_test (tc, test_proxy_resolutions);
+  tcase_add_test (tc, test_proxy_roi);
+  tcase_add_test (tc, test_clamp_roi);
+  tcase_add_test (tc, test_metrics);
+  tcase_add_test (tc, test_selector_change);
+  tcase_add_test (tc, test_selector_min_interval);
+  tcase_add_test (tc, test_selector_periodic);
+  tcase_add_test (tc, test_selector_settle);
+  tcase_add_test (tc, test_selector_settle_periodic);
+  tcase_add_test (tc, test_selector_geometry_change);
+  return s;
+}
+
+GST_CHECK_MAIN (keyframe);

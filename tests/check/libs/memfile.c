@@ -1,0 +1,411 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Unit tests of the in-memory file (gst/memvideo/memfile.c) and of
+ * memsink's history window (gst/memvideo/samplewindow.c).  The file is
+ * checked against a plain GByteArray model under random writes, gaps,
+ * truncations, reads and snapshots, with a budget small enough that most
+ * chunks live in the spill file.  Seeds are printed; MEMFILE_SEED=<n>
+ * replays one.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memvideo/memfile.h"
+#include "memvideo/samplewindow.h"
+
+#define CHUNK 4096
+
+static MemvideoSpillPool *
+new_pool (guint64 max_memory)
+{
+  GError *error = NULL;
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (NULL, &error);
+
+  fail_unless (pool != NULL, "spill pool: %s", error ? error->message : "?");
+  memvideo_spill_pool_set_max_memory (pool, max_memory);
+  memvideo_spill_pool_set_eviction (pool, MEMVIDEO_EVICTION_LRU);
+
+  return pool;
+}
+
+static void
+model_write (GByteArray * model, guint64 pos, const guint8 * data, gsize n)
+{
+  if (pos + n > model->len) {
+    guint old = model->len;
+
+    g_byte_array_set_size (model, pos + n);
+    memset (model->data + old, 0, model->len - old);
+  }
+  memcpy (model->data + pos, data, n);
+}
+
+static void
+model_truncate (GByteArray * model, guint64 size)
+{
+  guint old = model->len;
+
+  g_byte_array_set_size (model, size);
+  if (size > old)
+    memset (model->data + old, 0, size - old);
+}
+
+static void
+check_equal (MemvideoMemFile * file, GByteArray * model, guint32 seed,
+    guint step)
+{
+  GError *error = NULL;
+  GBytes *bytes;
+  gsize size;
+  const guint8 *data;
+
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), model->len);
+  bytes = memvideo_mem_file_snapshot (file, NULL, &error);
+  fail_unless (bytes != NULL, "seed %u step %u: %s", seed, step,
+      error ? error->message : "?");
+  data = g_bytes_get_data (bytes, &size);
+  fail_unless_equals_uint64 (size, model->len);
+  fail_unless (size == 0 || memcmp (data, model->data, size) == 0,
+      "seed %u step %u: snapshot differs from the model", seed, step);
+  g_bytes_unref (bytes);
+}
+
+static void
+run_random (guint32 seed)
+{
+  MemvideoSpillPool *pool = new_pool (3 * CHUNK);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool, CHUNK);
+  GByteArray *model = g_byte_array_new ();
+  GRand *rand = g_rand_new_with_seed (seed);
+  GError *error = NULL;
+  guint8 *buf = g_malloc (3 * CHUNK);
+  guint step;
+
+  g_print ("memfile random: seed %u\n", seed);
+
+  for (step = 0; step < 600; step++) {
+    guint op = g_rand_int_range (rand, 0, 100);
+
+    if (op < 60) {
+      /* write: mostly appends and small rewrites, sometimes past the end */
+      guint64 pos = g_rand_int_range (rand, 0, model->len + 2 * CHUNK + 1);
+      gsize n = g_rand_int_range (rand, 0, 3 * CHUNK);
+      gsize i;
+
+      for (i = 0; i < n; i++)
+        buf[i] = g_rand_int (rand);
+      fail_unless (memvideo_mem_file_write (file, pos, buf, n, &error),
+          "seed %u step %u: %s", seed, step, error ? error->message : "?");
+      if (n > 0)
+        model_write (model, pos, buf, n);
+    } else if (op < 70) {
+      guint64 size = g_rand_int_range (rand, 0, model->len + CHUNK + 1);
+
+      fail_unless (memvideo_mem_file_truncate (file, size, &error));
+      model_truncate (model, size);
+    } else if (op < 95) {
+      guint64 pos;
+      gsize n;
+
+      if (model->len == 0)
+        continue;
+      pos = g_rand_int_range (rand, 0, model->len);
+      n = g_rand_int_range (rand, 1, 3 * CHUNK);
+      n = MIN (model->len - pos, n);
+      fail_unless (memvideo_mem_file_read (file, pos, buf, n, &error),
+          "seed %u step %u: %s", seed, step, error ? error->message : "?");
+      fail_unless (memcmp (buf, model->data + pos, n) == 0,
+          "seed %u step %u: read of %" G_GSIZE_FORMAT " bytes at %"
+          G_GUINT64_FORMAT " differs", seed, step, n, pos);
+    } else {
+      check_equal (file, model, seed, step);
+    }
+  }
+  check_equal (file, model, seed, step);
+
+  g_free (buf);
+  g_rand_free (rand);
+  g_byte_array_unref (model);
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+}
+
+GST_START_TEST (test_random_against_model)
+{
+  const gchar *env = g_getenv ("MEMFILE_SEED");
+  guint i;
+
+  if (env) {
+    run_random ((guint32) g_ascii_strtoull (env, NULL, 10));
+    return;
+  }
+  for (i = 0; i < 8; i++)
+    run_random (g_random_int ());
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_gap_is_zero_and_length_is_furthest)
+{
+  MemvideoSpillPool *pool = new_pool (G_MAXUINT64);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool, CHUNK);
+  guint8 out[16];
+  guint8 zeros[16] = { 0, };
+
+  fail_unless (memvideo_mem_file_write (file, 10 * CHUNK + 5,
+          (const guint8 *) "abc", 3, NULL));
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
+  fail_unless (memvideo_mem_file_read (file, 3 * CHUNK, out, 16, NULL));
+  fail_unless (memcmp (out, zeros, 16) == 0);
+  fail_unless (memvideo_mem_file_read (file, 10 * CHUNK + 4, out, 4, NULL));
+  fail_unless (memcmp (out, "\0abc", 4) == 0);
+
+  /* rewriting the start does not change the length */
+  fail_unless (memvideo_mem_file_write (file, 0, (const guint8 *) "xy", 2,
+          NULL));
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
+
+  /* a zero-size write past the end writes nothing */
+  fail_unless (memvideo_mem_file_write (file, 20 * CHUNK, out, 0, NULL));
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 10 * CHUNK + 8);
+
+  /* shrinking then growing brings back zeros, not old data */
+  fail_unless (memvideo_mem_file_truncate (file, 10 * CHUNK + 5, NULL));
+  fail_unless (memvideo_mem_file_truncate (file, 10 * CHUNK + 8, NULL));
+  fail_unless (memvideo_mem_file_read (file, 10 * CHUNK + 4, out, 4, NULL));
+  fail_unless (memcmp (out, "\0\0\0\0", 4) == 0);
+
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_limits_and_bad_reads)
+{
+  MemvideoSpillPool *pool = new_pool (G_MAXUINT64);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool, CHUNK);
+  GError *error = NULL;
+  guint8 out[4];
+
+  fail_if (memvideo_mem_file_write (file, MEMVIDEO_MEM_FILE_MAX_SIZE,
+          (const guint8 *) "a", 1, &error));
+  fail_unless (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL));
+  fail_unless (strstr (error->message, "limit") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  fail_if (memvideo_mem_file_truncate (file, MEMVIDEO_MEM_FILE_MAX_SIZE + 1,
+          &error));
+  fail_unless (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL));
+  g_clear_error (&error);
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), 0);
+
+  fail_unless (memvideo_mem_file_write (file, 0, (const guint8 *) "ab", 2,
+          NULL));
+  fail_if (memvideo_mem_file_read (file, 1, out, 2, &error));
+  fail_unless (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_INVAL));
+  g_clear_error (&error);
+
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+}
+
+GST_END_TEST;
+
+/* A snapshot above the copy limit goes through a mapped temporary file;
+ * with a tiny budget most chunks are read straight from the spill file. */
+GST_START_TEST (test_large_snapshot_and_save)
+{
+  MemvideoSpillPool *pool = new_pool (2 * MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool,
+      MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE);
+  gsize total = MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX * 2 + 12345;
+  guint8 *expected = g_malloc (total);
+  MemvideoSpillStats stats;
+  GBytes *bytes, *later;
+  gchar *path, *contents;
+  gsize i, size;
+  gint fd;
+
+  for (i = 0; i < total; i++)
+    expected[i] = (guint8) (i * 7 + i / 4099);
+  /* written in odd-sized pieces, as a muxer does */
+  for (i = 0; i < total; i += 10007)
+    fail_unless (memvideo_mem_file_write (file, i, expected + i,
+            MIN (10007, total - i), NULL));
+
+  memvideo_spill_pool_get_stats (pool, &stats);
+  fail_unless (stats.frames_spilled > 0, "nothing spilled");
+
+  bytes = memvideo_mem_file_snapshot (file, NULL, NULL);
+  fail_unless (bytes != NULL);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), total);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), expected, total) == 0);
+
+  /* the snapshot does not change with the file */
+  fail_unless (memvideo_mem_file_write (file, 0, (const guint8 *) "zz", 2,
+          NULL));
+  later = memvideo_mem_file_snapshot (file, NULL, NULL);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), expected, total) == 0);
+  fail_unless (memcmp (g_bytes_get_data (later, NULL), "zz", 2) == 0);
+  g_bytes_unref (later);
+
+  fd = g_file_open_tmp ("memfile-save-XXXXXX", &path, NULL);
+  fail_unless (fd >= 0);
+  fail_unless (memvideo_mem_file_write_to_fd (file, fd, NULL));
+  close (fd);
+  fail_unless (g_file_get_contents (path, &contents, &size, NULL));
+  fail_unless_equals_uint64 (size, total);
+  fail_unless (memcmp (contents, "zz", 2) == 0);
+  fail_unless (memcmp (contents + 2, expected + 2, total - 2) == 0);
+  g_free (contents);
+  g_unlink (path);
+  g_free (path);
+
+  /* the snapshot outlives the file and its pool */
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), expected, total) == 0);
+  g_bytes_unref (bytes);
+  g_free (expected);
+}
+
+GST_END_TEST;
+
+static GstSample *
+make_sample (GstCaps * caps, GstClockTime pts, gboolean delta)
+{
+  GstBuffer *buf = gst_buffer_new ();
+  GstSample *sample;
+
+  GST_BUFFER_PTS (buf) = pts;
+  if (delta)
+    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  sample = gst_sample_new (buf, caps, NULL, NULL);
+  gst_buffer_unref (buf);
+
+  return sample;
+}
+
+static GstClockTime
+pts_at (MemvideoSampleWindow * w, guint i)
+{
+  return GST_BUFFER_PTS (gst_sample_get_buffer (memvideo_sample_window_get (w,
+              i)));
+}
+
+GST_START_TEST (test_window_raw_by_count_and_age)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-raw");
+  MemvideoSampleWindow *w = memvideo_sample_window_new ();
+  GPtrArray *dropped = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gst_sample_unref);
+  guint i;
+
+  memvideo_sample_window_set_limits (w, 3, GST_CLOCK_TIME_NONE);
+  /* raw: the delta flag means nothing, each sample is dropped alone */
+  for (i = 0; i < 5; i++)
+    fail_unless (memvideo_sample_window_push (w, make_sample (caps,
+                i * GST_SECOND, i % 2), dropped));
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 3);
+  fail_unless_equals_int (dropped->len, 2);
+  fail_unless_equals_uint64 (pts_at (w, 0), 2 * GST_SECOND);
+
+  memvideo_sample_window_set_limits (w, 0, 2500 * GST_MSECOND);
+  fail_unless (memvideo_sample_window_push (w, make_sample (caps,
+              6 * GST_SECOND, FALSE), dropped));
+  /* 6 s - 4 s <= 2.5 s: samples at 4 s and 6 s stay */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 2);
+  fail_unless_equals_uint64 (pts_at (w, 0), 4 * GST_SECOND);
+  /* a sample without timestamp takes the one before it */
+  fail_unless (memvideo_sample_window_push (w, make_sample (caps,
+              GST_CLOCK_TIME_NONE, FALSE), dropped));
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 3);
+
+  memvideo_sample_window_clear (w, dropped);
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 0);
+  fail_unless_equals_int (dropped->len, 7);
+
+  g_ptr_array_unref (dropped);
+  memvideo_sample_window_free (w);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_window_gop_aware)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
+  MemvideoSampleWindow *w = memvideo_sample_window_new ();
+  GPtrArray *dropped = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) gst_sample_unref);
+  GstSample *s;
+  guint i;
+
+  /* leading delta units cannot be decoded */
+  fail_if (memvideo_sample_window_push (w, make_sample (caps, 0, TRUE),
+          dropped));
+  fail_unless_equals_int (dropped->len, 1);
+
+  /* GOPs of 4: K d d d K d d d ... with max 5 samples */
+  memvideo_sample_window_set_limits (w, 5, GST_CLOCK_TIME_NONE);
+  for (i = 0; i < 12; i++) {
+    fail_unless (memvideo_sample_window_push (w, make_sample (caps,
+                i * GST_SECOND, i % 4 != 0), dropped));
+    s = memvideo_sample_window_get (w, 0);
+    fail_unless (memvideo_sample_is_keyframe (s), "window starts with a "
+        "delta unit after %u samples", i + 1);
+  }
+  /* after 12: GOP 8..11 plus, since 4..11 would be 8 > 5, only the newest
+   * GOP remains */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 4);
+  fail_unless_equals_uint64 (pts_at (w, 0), 8 * GST_SECOND);
+  fail_unless_equals_int (dropped->len, 1 + 8);
+
+  /* pulling the keyframe leaves deltas at the head; the rest of that GOP
+   * goes as one piece */
+  s = memvideo_sample_window_pop (w);
+  gst_sample_unref (s);
+  memvideo_sample_window_set_limits (w, 2, GST_CLOCK_TIME_NONE);
+  fail_unless (memvideo_sample_window_push (w, make_sample (caps,
+              12 * GST_SECOND, FALSE), dropped));
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 1);
+  fail_unless_equals_uint64 (pts_at (w, 0), 12 * GST_SECOND);
+
+  g_ptr_array_unref (dropped);
+  memvideo_sample_window_free (w);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+static Suite *
+memfile_suite (void)
+{
+  Suite *s = suite_create ("memfile");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_random_against_model);
+  tcase_add_test (tc, test_gap_is_zero_and_length_is_furthest);
+  tcase_add_test (tc, test_limits_and_bad_reads);
+  tcase_add_test (tc, test_large_snapshot_and_save);
+  tcase_add_test (tc, test_window_raw_by_count_and_age);
+  tcase_add_test (tc, test_window_gop_aware);
+
+  return s;
+}
+
+GST_CHECK_MAIN (memfile);
