@@ -731,10 +731,13 @@ gst_mem_sink_stop (GstBaseSink * sink)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
 
-  /* The data stays readable until the next start */
+  /* The data stays readable until the next start; only the RAM blocks the
+   * pool kept for frames that will no longer come are given back. */
   g_mutex_lock (&self->lock);
   self->started = FALSE;
   g_cond_broadcast (&self->cond);
+  if (self->pool)
+    memvideo_spill_pool_trim (self->pool);
   g_mutex_unlock (&self->lock);
 
   return TRUE;

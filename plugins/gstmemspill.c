@@ -459,7 +459,9 @@ gst_mem_spill_stop (GstBaseTransform * trans)
     self->last_stats = stats;
     self->pool = NULL;
     GST_OBJECT_UNLOCK (self);
-    /* frames still held downstream keep the pool alive */
+    /* frames still held downstream keep the pool alive; it need not also
+     * keep the blocks it saved for frames that will no longer come */
+    memvideo_spill_pool_trim (pool);
     memvideo_spill_pool_unref (pool);
   }
 

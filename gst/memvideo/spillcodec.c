@@ -188,6 +188,39 @@ memvideo_spill_layout_init (MemvideoSpillLayout * layout,
   return TRUE;
 }
 
+void
+memvideo_spill_layout_clear_gaps (const MemvideoSpillLayout * layout,
+    guint8 * data, gsize size)
+{
+  CodecFormat f = codec_format (layout->format);
+  gint order[3], n = f.kind == KIND_YUV ? 3 : 1, i, j;
+  gsize pos = 0;
+
+  /* Planes in memory order, rows top-down: one cursor then meets every
+   * gap once.  Every byte below the cursor is zeroed or a pixel, so no gap
+   * is missed even when planes interleave or overlap. */
+  for (i = 0; i < n; i++) {
+    for (j = i; j > 0 && layout->offset[order[j - 1]] > layout->offset[i]; j--)
+      order[j] = order[j - 1];
+    order[j] = i;
+  }
+  for (i = 0; i < n; i++) {
+    gint p = order[i];
+    gsize row_bytes, rows, y;
+
+    plane_size (&f, layout, p, &row_bytes, &rows);
+    for (y = 0; y < rows; y++) {
+      gsize start = layout->offset[p] + y * (gsize) layout->stride[p];
+
+      if (start > pos)
+        memset (data + pos, 0, start - pos);
+      pos = MAX (pos, start + row_bytes);
+    }
+  }
+  if (size > pos)
+    memset (data + pos, 0, size - pos);
+}
+
 static void
 tj_destroy (gpointer handle)
 {

@@ -58,6 +58,12 @@ void memvideo_spill_jpeg_free (guint8 * jpeg);
 gboolean memvideo_spill_jpeg_decode (const MemvideoSpillLayout * layout,
     const guint8 * jpeg, gsize jpeg_size, guint8 * data, GError ** error);
 
+/* Zeroes the bytes of the @size bytes at @data that no pixel of @layout's
+ * planes covers (row padding, gaps between planes, the tail): what
+ * memvideo_spill_jpeg_decode() leaves as it is. */
+void memvideo_spill_layout_clear_gaps (const MemvideoSpillLayout * layout,
+    guint8 * data, gsize size);
+
 G_END_DECLS
 
 #endif /* __MEMVIDEO_SPILL_CODEC_H__ */

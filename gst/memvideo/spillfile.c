@@ -39,7 +39,8 @@ typedef struct
 struct _MemvideoSpillFile
 {
   gint fd;
-  gchar *directory;
+  gchar *directory;             /* the spill directory: for messages */
+  gchar *private_directory;     /* removed at once: for debug logs */
   guint64 length;
   guint64 live;
   /* The free extents twice: by offset (to coalesce neighbours) and by
@@ -129,7 +130,8 @@ memvideo_spill_file_new (const gchar * directory, GError ** error)
 
   file = g_new0 (MemvideoSpillFile, 1);
   file->fd = fd;
-  file->directory = tmpl;
+  file->directory = g_strdup (directory);
+  file->private_directory = tmpl;
   file->free_by_offset = g_tree_new_full (extent_cmp_offset, NULL,
       extent_free, NULL);
   file->free_by_size = g_tree_new_full (extent_cmp_size, NULL, NULL, NULL);
@@ -149,22 +151,26 @@ open_failed:
   {
     err = errno;
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
-        "Cannot create a spill file in '%s': %s", tmpl, g_strerror (err));
+        "Cannot create a spill file in spill directory '%s': %s", directory,
+        g_strerror (err));
     goto cleanup;
   }
 unlink_failed:
   {
     err = errno;
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
-        "Cannot unlink the spill file '%s': %s", path, g_strerror (err));
+        "Cannot unlink a new spill file in spill directory '%s': %s",
+        directory, g_strerror (err));
     goto cleanup;
   }
 rmdir_failed:
   {
     err = errno;
+    /* The one message naming the private directory: it may be left
+     * behind for the user to remove. */
     g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_DIRECTORY,
-        "Cannot remove the private spill directory '%s': %s", tmpl,
-        g_strerror (err));
+        "Cannot remove the private directory '%s' from spill directory "
+        "'%s': %s", tmpl, directory, g_strerror (err));
     goto cleanup;
   }
 cleanup:
@@ -189,6 +195,7 @@ memvideo_spill_file_free (MemvideoSpillFile * file)
   g_tree_destroy (file->free_by_offset);
   close (file->fd);
   g_free (file->directory);
+  g_free (file->private_directory);
   g_free (file);
 }
 
@@ -196,6 +203,12 @@ const gchar *
 memvideo_spill_file_get_directory (MemvideoSpillFile * file)
 {
   return file->directory;
+}
+
+const gchar *
+memvideo_spill_file_get_private_directory (MemvideoSpillFile * file)
+{
+  return file->private_directory;
 }
 
 guint64

@@ -38,9 +38,14 @@ MemvideoSpillFile *memvideo_spill_file_new (const gchar * directory,
     GError ** error);
 void memvideo_spill_file_free (MemvideoSpillFile * file);
 
-/* The private directory the file was created in (already removed when the
- * file could be unlinked; kept for messages). */
+/* The spill directory the file was created under, as given to
+ * memvideo_spill_file_new() (NULL or "" = g_get_tmp_dir()): it exists and
+ * the user chose it, so every message names it. */
 const gchar *memvideo_spill_file_get_directory (MemvideoSpillFile * file);
+/* The private directory made in it for the file.  It is removed before
+ * memvideo_spill_file_new() returns: only a name for debug logs. */
+const gchar *memvideo_spill_file_get_private_directory (MemvideoSpillFile *
+    file);
 
 /* Reserves an extent of at least @size bytes.  Fails with
  * MEMVIDEO_SPILL_ERROR_MAX_DISK when the live extents would exceed

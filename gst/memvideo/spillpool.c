@@ -47,6 +47,22 @@
  * dynamic mmap threshold has grown past the frame size.  Blocks of 2 MiB
  * and more are also advised as transparent huge pages (see
  * huge_block_alloc()), which makes fresh RAM cheaper to get and return.
+ *
+ * Kept blocks: fresh anonymous RAM is zeroed by the kernel, page by page,
+ * which costs about as much as reading a raw frame back from the page
+ * cache.  So an mmap()ed block whose memory loses it (eviction, free) is
+ * kept, up to KEEP_MIN_BLOCKS blocks or KEEP_MAX_BYTES bytes whichever is
+ * more, and the next allocation or reload of exactly its size takes it: in
+ * a steady stream one frame's RAM goes to the next.  Kept blocks are not
+ * counted in max-memory, because they never raise the pool's peak RAM:
+ * blocks are only kept when a memory gives its RAM up (the total does not
+ * change), and before fresh RAM is mapped every kept block is released (a
+ * miss means the frame size changed).  A block is handed out with its old
+ * content only where the memory promises nothing (a new memory is
+ * uninitialised, a raw reload overwrites all of it); zeros are written
+ * where they are promised (first map of a memory that started without
+ * RAM, ZERO_PREFIXED/ZERO_PADDED, the bytes a JPEG decode leaves alone).
+ * trim(), a lower max-memory and finalize release them.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -66,7 +82,15 @@ GST_DEBUG_CATEGORY (memvideo_spill_debug);
 
 #define MMAP_THRESHOLD (64 * 1024)
 #define HUGE_PAGE (2 * 1024 * 1024)
+#define KEEP_MIN_BLOCKS 2
+#define KEEP_MAX_BYTES (8 * 1024 * 1024)
 #define DEFAULT_JPEG_QUALITY 90
+
+typedef struct
+{
+  guint8 *data;
+  gsize size;
+} KeptBlock;
 
 typedef struct
 {
@@ -109,6 +133,7 @@ struct _MemvideoSpillPool
   GDestroyNotify error_notify;
 
   GSequence *evictable;         /* unmapped, resident, not busy memories */
+  GArray *kept;                 /* KeptBlock: freed RAM, oldest first */
   guint64 evictable_bytes;
   guint64 reserved_bytes;       /* being allocated for new memories */
   guint64 stamp;
@@ -195,6 +220,71 @@ block_free (guint8 * data, gsize size, gboolean mmapped)
     munmap (data, size);
   else
     g_free (data);
+}
+
+/* Kept blocks (see the top of the file).  All under the pool lock. */
+
+static void
+keep_drop_oldest (MemvideoSpillPool * pool)
+{
+  KeptBlock *b = &g_array_index (pool->kept, KeptBlock, 0);
+
+  pool->stats.cached_bytes -= b->size;
+  block_free (b->data, b->size, TRUE);
+  g_array_remove_index (pool->kept, 0);
+}
+
+static void
+keep_release_all (MemvideoSpillPool * pool)
+{
+  while (pool->kept->len > 0)
+    keep_drop_oldest (pool);
+}
+
+/* Takes the RAM a memory gives up: keeps mmap()ed blocks, frees the
+ * rest (malloc keeps small blocks itself). */
+static void
+block_release (MemvideoSpillPool * pool, guint8 * data, gsize size,
+    gboolean mmapped)
+{
+  KeptBlock b = { data, size };
+
+  if (!mmapped || data == NULL || data == empty_block) {
+    block_free (data, size, mmapped);
+    return;
+  }
+  g_array_append_val (pool->kept, b);
+  pool->stats.cached_bytes += size;
+  /* The newest blocks are the likeliest to match the next frames. */
+  while (pool->kept->len > KEEP_MIN_BLOCKS
+      && pool->stats.cached_bytes > KEEP_MAX_BYTES)
+    keep_drop_oldest (pool);
+}
+
+/* A kept block of exactly @size bytes, or NULL: then the caller maps
+ * fresh RAM, and every kept block is released first, so that kept blocks
+ * never add to the pool's peak. */
+static guint8 *
+block_take (MemvideoSpillPool * pool, gsize size, gboolean mmapped)
+{
+  guint8 *data;
+  guint i;
+
+  if (!mmapped || size == 0)
+    return NULL;
+  for (i = pool->kept->len; i > 0; i--) {
+    KeptBlock *b = &g_array_index (pool->kept, KeptBlock, i - 1);
+
+    if (b->size != size)
+      continue;
+    data = b->data;
+    pool->stats.cached_bytes -= size;
+    pool->stats.blocks_reused++;
+    g_array_remove_index (pool->kept, i - 1);
+    return data;
+  }
+  keep_release_all (pool);
+  return NULL;
 }
 
 /* Locking and error reporting */
@@ -356,7 +446,7 @@ evict_one (MemvideoSpillPool * pool, SpillMemory * m)
     account (pool, m, -1);
     m->data = NULL;
     account (pool, m, +1);
-    block_free (data, maxsize, m->mmapped);
+    block_release (pool, data, maxsize, m->mmapped);
     return TRUE;
   }
 
@@ -388,8 +478,6 @@ evict_one (MemvideoSpillPool * pool, SpillMemory * m)
   }
   if (jpeg)
     memvideo_spill_jpeg_free (jpeg);
-  if (ok)
-    block_free (data, maxsize, m->mmapped);
 
   g_mutex_lock (&pool->lock);
   set_not_busy (pool, m);
@@ -414,6 +502,7 @@ evict_one (MemvideoSpillPool * pool, SpillMemory * m)
   m->disk_size = out_size;
   account (pool, m, +1);
   pool->stats.spills++;
+  block_release (pool, data, maxsize, m->mmapped);
   return TRUE;
 }
 
@@ -443,12 +532,25 @@ reload_locked (MemvideoSpillPool * pool, SpillMemory * m)
   gsize maxsize = m->mem.maxsize;
   guint8 *data, *enc = NULL;
   GError *err = NULL;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, reused;
 
+  data = block_take (pool, maxsize, m->mmapped);
+  reused = data != NULL;
   m->busy = TRUE;
   g_mutex_unlock (&pool->lock);
 
-  data = block_alloc (maxsize, m->mmapped);
+  if (!reused)
+    data = block_alloc (maxsize, m->mmapped);
+  if (reused && !m->on_disk) {
+    /* Never written: its first map shows zeros, as fresh RAM would. */
+    memset (data, 0, maxsize);
+  } else if (reused && m->jpeg) {
+    /* Only the pixels are decoded: no byte of the block's previous frame
+     * may show around them. */
+    memset (data, 0, m->layout_base);
+    memvideo_spill_layout_clear_gaps (&m->layout, data + m->layout_base,
+        maxsize - m->layout_base);
+  }
   if (data == NULL) {
     g_set_error (&err, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
         "Out of memory reloading a %" G_GSIZE_FORMAT " byte frame", maxsize);
@@ -471,12 +573,11 @@ reload_locked (MemvideoSpillPool * pool, SpillMemory * m)
         &err);
   }
   g_free (enc);
-  if (!ok)
-    block_free (data, maxsize, m->mmapped);
 
   g_mutex_lock (&pool->lock);
   set_not_busy (pool, m);
   if (!ok) {
+    block_release (pool, data, maxsize, m->mmapped);
     pool_queue_error (pool, err);
     return FALSE;
   }
@@ -611,7 +712,8 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
 {
   SpillMemory *m = g_slice_new0 (SpillMemory);
   gboolean fits;
-  guint8 *data;
+  guint8 *data = NULL;
+  gsize padding = maxsize - offset - size;
 
   gst_memory_init (GST_MEMORY_CAST (m), flags | GST_MEMORY_FLAG_NO_SHARE,
       GST_ALLOCATOR_CAST (pool), NULL, maxsize, align, offset, size);
@@ -633,14 +735,20 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
       || pool->evictable_bytes + pool->reserved_bytes + maxsize <=
       pool->max_memory;
   if (fits)
+    data = block_take (pool, maxsize, m->mmapped);
+  if (data) {
+    /* The data is uninitialised, but what sysmem zeroes stays zero. */
+    if ((flags & GST_MEMORY_FLAG_ZERO_PREFIXED) && offset > 0)
+      memset (data, 0, offset);
+    if ((flags & GST_MEMORY_FLAG_ZERO_PADDED) && padding > 0)
+      memset (data + offset + size, 0, padding);
+  } else if (fits) {
     pool->reserved_bytes += maxsize;
-  pool_unlock (pool);
-
-  data = fits ? block_alloc (maxsize, m->mmapped) : NULL;
-
-  pool_lock (pool);
-  if (fits)
+    pool_unlock (pool);
+    data = block_alloc (maxsize, m->mmapped);
+    pool_lock (pool);
     pool->reserved_bytes -= maxsize;
+  }
   /* Without room (or RAM) the memory starts empty and gets its RAM when
    * it is first mapped. */
   m->data = data;
@@ -668,7 +776,6 @@ spill_allocator_free (GstAllocator * allocator, GstMemory * mem)
 {
   SpillMemory *m = (SpillMemory *) mem;
   MemvideoSpillPool *pool = SPILL_POOL (allocator);
-  guint8 *data;
 
   pool_lock (pool);
   wait_not_busy (pool, m);
@@ -676,10 +783,9 @@ spill_allocator_free (GstAllocator * allocator, GstMemory * mem)
   account (pool, m, -1);
   if (m->on_disk)
     release_extent (pool, m);
-  data = m->data;
+  block_release (pool, m->data, mem->maxsize, m->mmapped);
   pool_unlock (pool);
 
-  block_free (data, mem->maxsize, m->mmapped);
   g_slice_free (SpillMemory, m);
 }
 
@@ -694,6 +800,8 @@ memvideo_spill_allocator_finalize (GObject * object)
     pool->error_notify (pool->error_data);
   g_slist_free_full (pool->pending_errors, (GDestroyNotify) g_error_free);
   g_sequence_free (pool->evictable);
+  keep_release_all (pool);
+  g_array_free (pool->kept, TRUE);
   memvideo_spill_file_free (pool->file);
   g_cond_clear (&pool->cond);
   g_mutex_clear (&pool->lock);
@@ -732,6 +840,7 @@ memvideo_spill_allocator_init (MemvideoSpillAllocator * pool)
   pool->jpeg_quality = DEFAULT_JPEG_QUALITY;
   pool->eviction = MEMVIDEO_EVICTION_NEWEST;
   pool->evictable = g_sequence_new (NULL);
+  pool->kept = g_array_new (FALSE, FALSE, sizeof (KeptBlock));
 }
 
 /* Public API */
@@ -752,8 +861,9 @@ memvideo_spill_pool_new (const gchar * directory, GError ** error)
   pool = g_object_new (MEMVIDEO_TYPE_SPILL_ALLOCATOR, NULL);
   gst_object_ref_sink (pool);
   pool->file = file;
-  GST_DEBUG_OBJECT (pool, "spill file created in %s",
-      memvideo_spill_file_get_directory (file));
+  GST_DEBUG_OBJECT (pool, "spill file created in %s (private directory %s, "
+      "removed)", memvideo_spill_file_get_directory (file),
+      memvideo_spill_file_get_private_directory (file));
   return pool;
 }
 
@@ -773,9 +883,16 @@ void
 memvideo_spill_pool_set_max_memory (MemvideoSpillPool * pool,
     guint64 max_memory)
 {
+  gboolean shrink;
+
   pool_lock (pool);
+  shrink = max_memory < pool->max_memory;
   pool->max_memory = max_memory;
   evict_locked (pool, 0);
+  /* A smaller budget asks for RAM back: the RAM of the memories just
+   * evicted too. */
+  if (shrink)
+    keep_release_all (pool);
   pool_unlock (pool);
 }
 
@@ -1140,6 +1257,7 @@ memvideo_spill_pool_trim (MemvideoSpillPool * pool)
   pool_lock (pool);
   pool->writes_suspended = FALSE;
   evict_locked (pool, 0);
+  keep_release_all (pool);
   pool_unlock (pool);
 }
 

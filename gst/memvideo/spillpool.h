@@ -45,6 +45,14 @@
  *   resident, over budget) until space is freed in the spill file,
  *   max-disk is changed or memvideo_spill_pool_trim() is called: one error
  *   per occasion, not one per frame.
+ * - Freed RAM blocks of 64 KiB and more are kept for reuse by the next
+ *   allocation or reload of exactly the same size (at most 2 blocks or
+ *   8 MiB, whichever is more), so a steady stream does not pay the kernel
+ *   for fresh zeroed pages per frame.  They are not part of max-memory,
+ *   but they never raise the pool's peak RAM: fresh RAM is only mapped
+ *   when no block of that size is kept, and then every kept block is
+ *   released first.  They are also released by
+ *   memvideo_spill_pool_trim(), by lowering max-memory and with the pool.
  */
 
 #ifndef __MEMVIDEO_SPILL_POOL_H__
@@ -101,6 +109,10 @@ typedef enum
  * @write_errors: failed writes (the memory stayed resident)
  * @disk_file_bytes: size of the spill file's allocated extents (the file
  *   length; freed extents inside it are punched out and reused)
+ * @cached_bytes: RAM held by freed blocks kept for reuse (not counted in
+ *   @resident_bytes nor in max-memory)
+ * @blocks_reused: allocations and reloads that got a kept block instead of
+ *   fresh RAM
  */
 typedef struct
 {
@@ -112,6 +124,8 @@ typedef struct
   guint64 reloads;
   guint64 write_errors;
   guint64 disk_file_bytes;
+  guint64 cached_bytes;
+  guint64 blocks_reused;
 } MemvideoSpillStats;
 
 #define MEMVIDEO_SPILL_ERROR (memvideo_spill_error_quark ())
@@ -173,7 +187,12 @@ void memvideo_spill_pool_set_eviction (MemvideoSpillPool * pool,
 void memvideo_spill_pool_set_error_func (MemvideoSpillPool * pool,
     MemvideoSpillErrorFunc func, gpointer user_data, GDestroyNotify notify);
 
-/* The private directory holding the spill file (for messages). */
+/* The spill directory as given to memvideo_spill_pool_new() (NULL there =
+ * g_get_tmp_dir()): the directory the user configured, named by every
+ * message of the pool.  The spill file itself was created in a private
+ * directory inside it, which is already removed (the file is unlinked), so
+ * a caller wanting a place for files of its own (memsink's snapshots) uses
+ * this directory too. */
 const gchar *memvideo_spill_pool_get_directory (MemvideoSpillPool * pool);
 void memvideo_spill_pool_get_stats (MemvideoSpillPool * pool,
     MemvideoSpillStats * stats);
@@ -183,7 +202,9 @@ void memvideo_spill_pool_get_stats (MemvideoSpillPool * pool,
  * gives raw-codec memories. */
 GstAllocator *memvideo_spill_pool_get_allocator (MemvideoSpillPool * pool);
 
-/* A new pageable memory of @size bytes, resident and uninitialised.  When
+/* A new pageable memory of @size bytes, resident and uninitialised (it may
+ * hold old data of this pool's frames; a memory that starts without RAM
+ * reads as zeros).  When
  * @vinfo is not NULL and the pool's format is JPEG, the memory is spilled
  * as JPEG using @vinfo and the plane @offset/@stride layout (NULL = the
  * layout of @vinfo); otherwise raw. */
@@ -228,7 +249,8 @@ gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
 
 /* Evict until the budget holds (e.g. after many unmaps).  Normally called
  * internally on unmap and on alloc.  Also retries writes suspended by an
- * earlier write error. */
+ * earlier write error, and releases the RAM blocks kept for reuse: call it
+ * when the stream goes idle (EOS, PAUSED). */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
 
 /* Testing only: cuts the spill file to @length bytes, so that reloading

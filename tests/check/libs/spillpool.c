@@ -8,8 +8,8 @@
  *
  * Unit tests of the spill store (gst/memvideo/spillpool.h): residency and
  * statistics against a model, budget invariant, eviction orders, clean
- * reloads, JPEG quality, threads, extent reuse, permissions and disk
- * faults.  Every test uses a spill directory of its own and checks that
+ * reloads, kept RAM blocks, JPEG quality, threads, extent reuse,
+ * permissions, the spill directory named in messages and disk faults.  Every test uses a spill directory of its own and checks that
  * it is empty once the pool is gone.
  */
 
@@ -161,6 +161,18 @@ error_log_clear (ErrorLog * log)
 {
   g_list_free_full (log->errors, (GDestroyNotify) g_error_free);
   log->errors = NULL;
+}
+
+/* Messages name the spill directory the user configured, never the
+ * private directory made in it (gone as soon as the file exists). */
+static void
+check_names_spill_dir (const gchar * message, const gchar * dir)
+{
+  gchar *quoted = g_strdup_printf ("'%s'", dir);
+
+  fail_unless (strstr (message, quoted) != NULL, "%s", message);
+  fail_unless (strstr (message, "memvideo-spill-") == NULL, "%s", message);
+  g_free (quoted);
 }
 
 /* Tests */
@@ -578,8 +590,7 @@ GST_START_TEST (test_max_disk)
   fail_unless (g_error_matches (e, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_MAX_DISK), "%s", e->message);
   fail_unless (strstr (e->message, "307200") != NULL, "%s", e->message);
-  fail_unless (strstr (e->message, memvideo_spill_pool_get_directory (pool)),
-      "%s", e->message);
+  check_names_spill_dir (e->message, dir);
 
   for (i = 0; i < 5; i++)
     fail_unless (has_pattern (mems[i], i));
@@ -600,6 +611,217 @@ GST_START_TEST (test_max_disk)
   memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
   error_log_clear (&log);
   g_mutex_clear (&log.lock);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Kept RAM blocks */
+
+static gboolean
+all_bytes (const guint8 * data, gsize size, guint8 value)
+{
+  gsize i;
+
+  for (i = 0; i < size; i++) {
+    if (data[i] != value)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+GST_START_TEST (test_keep_fifo)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  GstMemory *a, *b, *c, *d, *e;
+  MemvideoSpillStats s;
+  GstMapInfo map;
+
+  /* The first frame needs fresh RAM; spilling it keeps its block. */
+  a = alloc_filled (pool, MIB, 1);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.blocks_reused, 0);
+  fail_unless_equals_uint64 (s.cached_bytes, MIB);
+  /* kept RAM is neither resident nor in the budget */
+  fail_unless_equals_uint64 (s.resident_bytes, 0);
+
+  /* From then on one block serves every frame: new ones and reloads. */
+  b = alloc_filled (pool, MIB, 2);
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, 1);
+  fail_unless (has_pattern (a, 1));
+  fail_unless (has_pattern (b, 2));
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.blocks_reused, 3);
+  fail_unless_equals_uint64 (s.reloads, 2);
+  fail_unless_equals_uint64 (s.cached_bytes, MIB);
+  fail_unless_equals_uint64 (s.resident_bytes, 0);
+
+  /* A memory that starts without RAM reads as zeros, not as the frame the
+   * kept block held. */
+  c = memvideo_spill_pool_alloc (pool, MIB, NULL, NULL, NULL);
+  fail_unless (gst_memory_map (c, &map, GST_MAP_READ));
+  fail_unless (all_bytes (map.data, map.size, 0));
+  gst_memory_unmap (c, &map);
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, 4);
+
+  /* Another size: no match, and the kept block goes before fresh RAM is
+   * mapped, so keeping never adds to the peak. */
+  d = alloc_filled (pool, 2 * MIB, 4);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.blocks_reused, 4);
+  fail_unless_equals_uint64 (s.cached_bytes, 2 * MIB);
+  fail_unless (has_pattern (d, 4));
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, 5);
+
+  /* Small blocks are malloc's business. */
+  e = alloc_filled (pool, 1000, 5);
+  fail_unless (has_pattern (e, 5));
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.blocks_reused, 5);
+  fail_unless_equals_uint64 (s.cached_bytes, 2 * MIB);
+
+  /* What was reused holds what it must. */
+  fail_unless (has_pattern (a, 1));
+  fail_unless (has_pattern (b, 2));
+
+  /* trim() gives everything back. */
+  memvideo_spill_pool_trim (pool);
+  fail_unless_equals_uint64 (get_stats (pool).cached_bytes, 0);
+
+  gst_memory_unref (a);
+  gst_memory_unref (b);
+  gst_memory_unref (c);
+  gst_memory_unref (d);
+  gst_memory_unref (e);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Frees @n resident memories of @size bytes at once: how much is kept. */
+static guint64
+kept_after_free (MemvideoSpillPool * pool, gsize size, guint n)
+{
+  GstMemory **mems = g_new (GstMemory *, n);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    mems[i] = alloc_filled (pool, size, i);
+  fail_unless_equals_uint64 (get_stats (pool).frames_spilled, 0);
+  for (i = 0; i < n; i++)
+    gst_memory_unref (mems[i]);
+  g_free (mems);
+  return get_stats (pool).cached_bytes;
+}
+
+GST_START_TEST (test_keep_bounded)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, G_MAXUINT64);
+  MemvideoSpillStats s;
+
+  /* at most 8 MiB, or 2 blocks when they are bigger */
+  fail_unless_equals_uint64 (kept_after_free (pool, MIB, 20), 8 * MIB);
+  fail_unless_equals_uint64 (kept_after_free (pool, 100 * KIB, 200),
+      81 * 100 * KIB);
+  fail_unless_equals_uint64 (kept_after_free (pool, 3 * MIB, 5), 6 * MIB);
+  fail_unless_equals_uint64 (kept_after_free (pool, 5 * MIB, 5), 10 * MIB);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.resident_bytes, 0);
+  fail_unless_equals_uint64 (s.frames_resident, 0);
+
+  /* the next frames of that size take them, newest first */
+  fail_unless_equals_uint64 (kept_after_free (pool, 5 * MIB, 2), 10 * MIB);
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, 2);
+
+  /* raising the budget keeps them, lowering it gives them back */
+  memvideo_spill_pool_set_max_memory (pool, G_MAXUINT64);
+  fail_unless_equals_uint64 (get_stats (pool).cached_bytes, 10 * MIB);
+  memvideo_spill_pool_set_max_memory (pool, 100 * MIB);
+  fail_unless_equals_uint64 (get_stats (pool).cached_bytes, 0);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* Under a budget the frame evicted for a new one hands its RAM over: a
+ * FIFO runs on the RAM it has, and the budget holds. */
+GST_START_TEST (test_keep_budget)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 4 * MIB);
+  GstMemory *mems[40];
+  MemvideoSpillStats s;
+  guint i;
+
+  for (i = 0; i < 40; i++) {
+    mems[i] = alloc_filled (pool, MIB, i);
+    s = get_stats (pool);
+    fail_unless (s.resident_bytes <= 4 * MIB);
+    fail_unless (s.cached_bytes <= 2 * MIB);
+    if (i >= 8) {
+      /* the consumer: maps the oldest (a reload) and drops it */
+      fail_unless (has_pattern (mems[i - 8], i - 8));
+      gst_memory_unref (mems[i - 8]);
+      s = get_stats (pool);
+      fail_unless (s.resident_bytes <= 4 * MIB);
+      fail_unless (s.resident_bytes + s.cached_bytes <= 4 * MIB + 2 * MIB);
+    }
+  }
+  s = get_stats (pool);
+  fail_unless (s.spills > 0 && s.reloads > 0);
+  /* Fresh RAM was mapped for 5 blocks only: 4 to fill the budget and the
+   * frame in flight.  Every other allocation and reload reused one. */
+  fail_unless_equals_uint64 (40 + s.reloads - s.blocks_reused, 5);
+  for (i = 32; i < 40; i++) {
+    fail_unless (has_pattern (mems[i], i));
+    gst_memory_unref (mems[i]);
+  }
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_keep_zero_flags)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, G_MAXUINT64);
+  GstAllocationParams params;
+  GstMemory *mem;
+  GstMapInfo map;
+  guint8 *base;
+  gsize maxsize = 4096 + 200 * KIB + 8192;
+
+  /* a kept block full of non-zero bytes */
+  mem = memvideo_spill_pool_alloc (pool, maxsize, NULL, NULL, NULL);
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  memset (map.data, 0xa5, maxsize);
+  gst_memory_unmap (mem, &map);
+  gst_memory_unref (mem);
+  fail_unless_equals_uint64 (get_stats (pool).cached_bytes, maxsize);
+
+  /* sysmem zeroes prefix and padding on request: so does a reused block */
+  gst_allocation_params_init (&params);
+  params.prefix = 4096;
+  params.padding = 8192;
+  params.flags = GST_MEMORY_FLAG_ZERO_PREFIXED | GST_MEMORY_FLAG_ZERO_PADDED;
+  mem = gst_allocator_alloc (memvideo_spill_pool_get_allocator (pool),
+      200 * KIB, &params);
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, 1);
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_READ));
+  base = map.data - mem->offset;
+  fail_unless_equals_int (mem->offset, 4096);
+  fail_unless (all_bytes (base, 4096, 0));
+  fail_unless (all_bytes (map.data + 200 * KIB, 8192, 0));
+  gst_memory_unmap (mem, &map);
+  gst_memory_unref (mem);
+
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
 }
@@ -654,6 +876,25 @@ frame_pattern (const GstVideoInfo * vinfo, const gsize * offset,
     *psnr = sq == 0 ? 99.0 : 10 * log10 (255.0 * 255.0 * count / sq);
 }
 
+/* Wider rows and gaps between the planes, as a decoder pool might make:
+ * fills @offset and @stride, returns the size. */
+static gsize
+padded_layout (const GstVideoInfo * vinfo, gsize * offset, gint * stride)
+{
+  gsize size = 0;
+  guint p;
+
+  for (p = 0; p < GST_VIDEO_INFO_N_PLANES (vinfo); p++) {
+    gint rows = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT (vinfo->finfo,
+        p == 0 ? 0 : p, vinfo->height);
+
+    offset[p] = size + 1000;
+    stride[p] = vinfo->stride[p] + 64;
+    size = offset[p] + (gsize) rows *stride[p];
+  }
+  return size;
+}
+
 static void
 check_jpeg_format (MemvideoSpillPool * pool, GstVideoFormat format,
     gboolean padded)
@@ -665,25 +906,14 @@ check_jpeg_format (MemvideoSpillPool * pool, GstVideoFormat format,
   GstMemory *mem;
   GstMapInfo map;
   gdouble psnr;
-  guint p;
 
   fail_unless (memvideo_spill_pool_jpeg_supported (format));
   gst_video_info_set_format (&vinfo, format, 322, 242);
   memcpy (offset, vinfo.offset, sizeof (offset));
   memcpy (stride, vinfo.stride, sizeof (stride));
   size = GST_VIDEO_INFO_SIZE (&vinfo);
-  if (padded) {
-    /* wider rows and gaps between the planes, as a decoder pool might */
-    size = 0;
-    for (p = 0; p < GST_VIDEO_INFO_N_PLANES (&vinfo); p++) {
-      gint rows = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT (vinfo.finfo,
-          p == 0 ? 0 : p, vinfo.height);
-
-      offset[p] = size + 1000;
-      stride[p] = vinfo.stride[p] + 64;
-      size = offset[p] + (gsize) rows *stride[p];
-    }
-  }
+  if (padded)
+    size = padded_layout (&vinfo, offset, stride);
 
   mem = memvideo_spill_pool_alloc (pool, size, &vinfo, offset, stride);
   fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
@@ -729,6 +959,53 @@ GST_START_TEST (test_jpeg_formats)
   }
   fail_unless_equals_uint64 (get_stats (pool).write_errors, 0);
 
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* A JPEG reload into a kept block: the pixels decode as always and every
+ * other byte is zero, as in fresh RAM and in memvideo_spill_memory_read():
+ * nothing of the frame the block held before shows. */
+GST_START_TEST (test_keep_jpeg_gaps)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  gsize offset[GST_VIDEO_MAX_PLANES], size;
+  gint stride[GST_VIDEO_MAX_PLANES];
+  GstVideoInfo vinfo;
+  GstMemory *mem;
+  GstMapInfo map;
+  guint8 *read;
+  guint64 reused;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 322, 242);
+  size = padded_layout (&vinfo, offset, stride);
+  fail_unless (size >= 64 * KIB);
+
+  mem = memvideo_spill_pool_alloc (pool, size, &vinfo, offset, stride);
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
+  memset (map.data, 0xa5, size);
+  frame_pattern (&vinfo, offset, stride, map.data, NULL);
+  gst_memory_unmap (mem, &map);
+  /* spilled as JPEG, its block (0xa5 around the pixels) kept */
+  fail_unless_equals_uint64 (get_stats (pool).cached_bytes, size);
+
+  read = g_malloc (size);
+  fail_unless (memvideo_spill_memory_read (mem, 0, read, size, NULL));
+  fail_unless (all_bytes (read, offset[0], 0));
+  fail_unless_equals_int (read[offset[0] + vinfo.width], 0);
+
+  reused = get_stats (pool).blocks_reused;
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_READ));
+  fail_unless_equals_uint64 (get_stats (pool).blocks_reused, reused + 1);
+  fail_unless (memcmp (map.data, read, size) == 0);
+  gst_memory_unmap (mem, &map);
+
+  g_free (read);
+  gst_memory_unref (mem);
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
 }
@@ -941,6 +1218,8 @@ model_check (Model * model)
   fail_unless (resident - mapped <= model->max_memory,
       "%" G_GUINT64_FORMAT " unmapped resident bytes, budget %"
       G_GUINT64_FORMAT, resident - mapped, model->max_memory);
+  /* kept blocks: bounded (all model memories are under 4 MiB) */
+  fail_unless (s.cached_bytes <= 8 * MIB);
   model->stats = s;
 }
 
@@ -1065,11 +1344,13 @@ model_step (Model * model)
   model_check (model);
 }
 
-static void
+/* Returns how many blocks were reused. */
+static guint64
 run_model (guint32 seed, gboolean jpeg, guint steps)
 {
   gchar *dir = make_spill_dir ();
   Model model = { 0, };
+  MemvideoSpillStats stats;
 
   model.rand = g_rand_new_with_seed (seed);
   model.jpeg = jpeg;
@@ -1081,7 +1362,8 @@ run_model (guint32 seed, gboolean jpeg, guint steps)
       MEMVIDEO_EVICTION_NEWEST);
   if (jpeg) {
     memvideo_spill_pool_set_format (model.pool, MEMVIDEO_SPILL_FORMAT_JPEG);
-    gst_video_info_set_format (&model.vinfo, GST_VIDEO_FORMAT_GRAY8, 160, 120);
+    /* over 64 KiB: mmap()ed blocks, which are kept for reuse */
+    gst_video_info_set_format (&model.vinfo, GST_VIDEO_FORMAT_GRAY8, 320, 240);
   }
   GST_INFO ("model seed %u jpeg %d", seed, jpeg);
 
@@ -1090,28 +1372,35 @@ run_model (guint32 seed, gboolean jpeg, guint steps)
 
   g_ptr_array_set_free_func (model.mems, model_free);
   g_ptr_array_free (model.mems, TRUE);
-  fail_unless_equals_uint64 (get_stats (model.pool).disk_file_bytes, 0);
+  stats = get_stats (model.pool);
+  fail_unless_equals_uint64 (stats.disk_file_bytes, 0);
   memvideo_spill_pool_unref (model.pool);
   g_rand_free (model.rand);
   remove_spill_dir (dir);
+  return stats.blocks_reused;
 }
 
 GST_START_TEST (test_model_raw)
 {
+  guint64 reused = 0;
   guint32 seed;
 
   for (seed = 1; seed <= 40; seed++)
-    run_model (seed, FALSE, 300);
+    reused += run_model (seed, FALSE, 300);
+  /* the sequences also ran through reused blocks */
+  fail_unless (reused > 0);
 }
 
 GST_END_TEST;
 
 GST_START_TEST (test_model_jpeg)
 {
+  guint64 reused = 0;
   guint32 seed;
 
   for (seed = 1; seed <= 10; seed++)
-    run_model (seed, TRUE, 200);
+    reused += run_model (seed, TRUE, 200);
+  fail_unless (reused > 0);
 }
 
 GST_END_TEST;
@@ -1320,14 +1609,14 @@ GST_END_TEST;
 
 /* Security */
 
-static gboolean hook_ran;
+static gchar *private_dir;
 
 static void
 check_private (const gchar * directory, gint fd)
 {
   struct stat st;
 
-  hook_ran = TRUE;
+  private_dir = g_strdup (directory);
   fail_unless (g_stat (directory, &st) == 0);
   fail_unless (S_ISDIR (st.st_mode));
   fail_unless_equals_int (st.st_mode & 07777, 0700);
@@ -1349,19 +1638,20 @@ check_permissions (gboolean no_tmpfile)
 
   memvideo_spill_file_set_no_tmpfile (no_tmpfile);
   memvideo_spill_file_set_created_hook (check_private);
-  hook_ran = FALSE;
+  private_dir = NULL;
   pool = new_pool (dir, 0);
   memvideo_spill_file_set_created_hook (NULL);
   memvideo_spill_file_set_no_tmpfile (FALSE);
   umask (old_umask);
-  fail_unless (hook_ran);
+  fail_unless (private_dir != NULL);
 
-  /* the private directory is gone at once, even while spilling */
+  /* the private directory is gone at once, even while spilling; the pool
+   * names the directory it was given */
   fail_unless_equals_int (count_entries (dir), 0);
-  fail_unless (!g_file_test (memvideo_spill_pool_get_directory (pool),
-          G_FILE_TEST_EXISTS));
-  fail_unless (g_str_has_prefix (memvideo_spill_pool_get_directory (pool),
-          dir));
+  fail_unless (g_str_has_prefix (private_dir, dir));
+  fail_unless (!g_file_test (private_dir, G_FILE_TEST_EXISTS));
+  fail_unless_equals_string (memvideo_spill_pool_get_directory (pool), dir);
+  g_free (private_dir);
   mem = alloc_filled (pool, MIB, 1);
   fail_unless_equals_uint64 (get_stats (pool).spills, 1);
   fail_unless_equals_int (count_entries (dir), 0);
@@ -1375,6 +1665,24 @@ GST_START_TEST (test_permissions)
 {
   check_permissions (FALSE);
   check_permissions (TRUE);
+}
+
+GST_END_TEST;
+
+/* NULL and "" mean the temporary directory, and the pool says so. */
+GST_START_TEST (test_default_directory)
+{
+  const gchar *dirs[] = { NULL, "" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++) {
+    MemvideoSpillPool *pool = memvideo_spill_pool_new (dirs[i], NULL);
+
+    fail_unless (pool != NULL);
+    fail_unless_equals_string (memvideo_spill_pool_get_directory (pool),
+        g_get_tmp_dir ());
+    memvideo_spill_pool_unref (pool);
+  }
 }
 
 GST_END_TEST;
@@ -1446,6 +1754,8 @@ check_directory_error (const gchar * path)
   fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_DIRECTORY));
   fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
+  fail_unless (strstr (err->message, "memvideo-spill-") == NULL, "%s",
+      err->message);
   GST_INFO ("%s", err->message);
   g_error_free (err);
 }
@@ -1510,7 +1820,8 @@ file_size_limit_child (const gchar * dir)
   if (!g_error_matches (e, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_NO_SPACE))
     return 14;
   if (strstr (e->message, "102400 bytes") == NULL
-      || strstr (e->message, memvideo_spill_pool_get_directory (pool)) == NULL)
+      || strstr (e->message, dir) == NULL
+      || strstr (e->message, "memvideo-spill-") != NULL)
     return 15;
   g_printerr ("%s\n", e->message);
   for (i = 0; i < 20; i++) {
@@ -1630,8 +1941,7 @@ GST_START_TEST (test_read_failure)
   e = log.errors->data;
   fail_unless (g_error_matches (e, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_IO), "%s", e->message);
-  fail_unless (strstr (e->message, memvideo_spill_pool_get_directory (pool)),
-      "%s", e->message);
+  check_names_spill_dir (e->message, dir);
   fail_if (memvideo_spill_memory_read (b, 0, buf, sizeof (buf), &err));
   fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_IO));
@@ -1669,14 +1979,20 @@ spillpool_suite (void)
   tcase_add_test (tc, test_copy_buffer);
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
+  tcase_add_test (tc, test_keep_fifo);
+  tcase_add_test (tc, test_keep_bounded);
+  tcase_add_test (tc, test_keep_budget);
+  tcase_add_test (tc, test_keep_zero_flags);
   tcase_add_test (tc, test_jpeg_formats);
   tcase_add_test (tc, test_jpeg_fallback_raw);
+  tcase_add_test (tc, test_keep_jpeg_gaps);
   tcase_add_test (tc, test_can_jpeg);
   tcase_add_test (tc, test_model_raw);
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
   tcase_add_test (tc, test_extent_reuse);
   tcase_add_test (tc, test_permissions);
+  tcase_add_test (tc, test_default_directory);
   tcase_add_test (tc, test_symlink_not_followed);
   tcase_add_test (tc, test_unusable_directory);
   tcase_add_test (tc, test_file_size_limit);
