@@ -72,6 +72,7 @@
 #include "gstkeyframeselect.h"
 #include "gstmemvideoelements.h"
 #include "memvideo/keyframe.h"
+#include "memvideo/videolayout.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_keyframe_select_debug);
 #define GST_CAT_DEFAULT gst_keyframe_select_debug
@@ -955,6 +956,10 @@ gst_keyframe_select_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     goto short_buffer;
   if (!gst_video_frame_map (&frame, &st->info, buf, GST_MAP_READ))
     goto map_failed;
+  if (!memvideo_video_frame_fits (&frame)) {
+    gst_video_frame_unmap (&frame);
+    goto bad_layout;
+  }
   if (!memvideo_luma_source_init_from_frame (&src, &frame)) {
     gst_video_frame_unmap (&frame);
     goto unsupported;
@@ -1067,6 +1072,19 @@ short_buffer:
             GST_VIDEO_INFO_HEIGHT (&st->info),
             GST_VIDEO_INFO_NAME (&st->info), GST_VIDEO_INFO_SIZE (&st->info)),
         (NULL));
+    return GST_FLOW_ERROR;
+  }
+bad_layout:
+  {
+    GstVideoMeta *meta = gst_buffer_get_video_meta (buf);
+
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Video frame %" G_GUINT64_FORMAT " has %" G_GSIZE_FORMAT
+            " bytes, fewer than the planes of its video meta need (%ux%u %s,"
+            " plane 0 at offset %" G_GSIZE_FORMAT " with stride %d).", index,
+            size, meta ? meta->width : 0, meta ? meta->height : 0,
+            GST_VIDEO_INFO_NAME (&st->info), meta ? meta->offset[0] : 0,
+            meta ? meta->stride[0] : 0), (NULL));
     return GST_FLOW_ERROR;
   }
 map_failed:

@@ -12,11 +12,15 @@
 #endif
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "keyframe.h"
 
-/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
 #define MAX_CELL_WIDTH 128
+/* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
+#define MAX_CELL_SAMPLES 256
 
 struct _MemvideoProxyBuilder
 {
@@ -24,7 +28,8 @@ struct _MemvideoProxyBuilder
   guint roi_width, roi_height, analysis_width;
   guint pw, ph;
   guint cell;                   /* cell width in pixels, a power of two */
-  guint rows;                   /* source rows averaged per proxy row */
+  guint rows;                   /* source rows averaged per proxy row, a
+                                 * contiguous block in each band */
   guint shift;                  /* log2 (cell * rows) */
   guint *row_index;             /* ph * rows source rows, relative to roi.y */
   guint16 *acc;                 /* per-pixel-pair sums of one proxy row */
@@ -215,23 +220,30 @@ builder_setup (MemvideoProxyBuilder * b, const MemvideoRect * roi,
   b->cell = cell_width_for (roi->width, analysis_width);
   memvideo_luma_proxy_size (roi, analysis_width, &b->pw, &b->ph);
 
-  /* 1 or 2 rows, so that cell * rows stays a power of two */
-  b->rows = roi->height / b->ph >= 2 ? MIN (MEMVIDEO_PROXY_ROWS_PER_CELL,
-      2) : 1;
+  /* Up to MEMVIDEO_PROXY_ROWS_PER_CELL rows, no more than the shortest
+   * band has, a power of two so that cell * rows is one (the average is a
+   * shift) and within MAX_CELL_SAMPLES. */
+  b->rows = 1;
+  while (b->rows * 2 <= MEMVIDEO_PROXY_ROWS_PER_CELL &&
+      b->rows * 2 <= roi->height / b->ph &&
+      b->cell * b->rows * 2 <= MAX_CELL_SAMPLES)
+    b->rows *= 2;
   b->shift = 0;
   while ((1u << b->shift) < b->cell * b->rows)
     b->shift++;
 
-  /* Bands of rows cover the whole height; the sampled rows are evenly
-   * spaced inside each band. */
+  /* Bands of rows cover the whole height; each proxy row averages a
+   * contiguous block of rows in the middle of its band.  Contiguous, because
+   * then a cell is a box average: content moving by s rows changes it by at
+   * most contrast * s / rows, while rows sampled apart each see every edge
+   * that crosses them, and a slow scroll reads as change. */
   b->row_index = g_new (guint, b->ph * b->rows);
   for (j = 0; j < b->ph; j++) {
     guint y0 = (guint) ((guint64) j * roi->height / b->ph);
     guint y1 = (guint) ((guint64) (j + 1) * roi->height / b->ph);
 
     for (k = 0; k < b->rows; k++)
-      b->row_index[j * b->rows + k] =
-          y0 + (guint) (((guint64) (2 * k + 1) * (y1 - y0)) / (2 * b->rows));
+      b->row_index[j * b->rows + k] = y0 + (y1 - y0 - b->rows) / 2 + k;
   }
 
   b->acc = g_new (guint16, b->pw * b->cell);
@@ -332,6 +344,57 @@ halve (guint16 * restrict dst, const guint16 * restrict src, gsize n)
     dst[i] = src[2 * i] + src[2 * i + 1];
 }
 
+#ifdef __SSE2__
+/* Planar 8-bit luma in cells of 8 pixels or more, the common case: psadbw
+ * against zero sums 8 bytes at once, so each cell is summed straight from
+ * its block of @rows rows, without the pairwise halving.  The vectorizer
+ * does not find psadbw in the C loops above; this halves the cost at 1080p
+ * (docs/keyframeselect.md).  The sums are exact, so the result is the
+ * generic path's to the bit (test_proxy_formats). */
+static void
+cells_y1_sse2 (guint8 * restrict out, const guint8 * restrict block,
+    gssize stride, guint rows, guint cell, guint shift, guint pw)
+{
+  const __m128i zero = _mm_setzero_si128 ();
+  guint32 half = (1u << shift) >> 1;
+  guint i = 0, k, c;
+
+  if (cell == 8) {
+    /* two cells per 16 bytes, one in each half of the sum */
+    for (; i + 2 <= pw; i += 2) {
+      __m128i s = zero;
+
+      for (k = 0; k < rows; k++)
+        s = _mm_add_epi64 (s, _mm_sad_epu8 (_mm_loadu_si128 ((const __m128i *)
+                    (block + k * stride + 8 * i)), zero));
+      out[i] = (guint8) (((guint32) _mm_cvtsi128_si32 (s) + half) >> shift);
+      out[i + 1] = (guint8) (((guint32)
+              _mm_cvtsi128_si32 (_mm_srli_si128 (s, 8)) + half) >> shift);
+    }
+    for (; i < pw; i++) {
+      __m128i s = zero;
+
+      for (k = 0; k < rows; k++)
+        s = _mm_add_epi64 (s, _mm_sad_epu8 (_mm_loadl_epi64 ((const __m128i *)
+                    (block + k * stride + 8 * i)), zero));
+      out[i] = (guint8) (((guint32) _mm_cvtsi128_si32 (s) + half) >> shift);
+    }
+    return;
+  }
+
+  for (; i < pw; i++) {
+    __m128i s = zero;
+
+    for (k = 0; k < rows; k++)
+      for (c = 0; c < cell; c += 16)
+        s = _mm_add_epi64 (s, _mm_sad_epu8 (_mm_loadu_si128 ((const __m128i *)
+                    (block + k * stride + (gsize) i * cell + c)), zero));
+    s = _mm_add_epi64 (s, _mm_srli_si128 (s, 8));
+    out[i] = (guint8) (((guint32) _mm_cvtsi128_si32 (s) + half) >> shift);
+  }
+}
+#endif
+
 void
 memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     const MemvideoLumaSource * src, const MemvideoRect * roi,
@@ -355,6 +418,16 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     guint32 half = (1u << b->shift) >> 1;
     gsize n = pairs ? npix / 2 : npix, i;
 
+#ifdef __SSE2__
+    if (src->layout == MEMVIDEO_LUMA_LAYOUT_Y && src->pstride == 1 &&
+        b->cell >= 8) {
+      /* the block's rows are contiguous, one stride apart */
+      cells_y1_sse2 (out, src->data + (gssize) (roi->y +
+              b->row_index[j * b->rows]) * src->stride + roi->x, src->stride,
+          b->rows, b->cell, b->shift, b->pw);
+      continue;
+    }
+#endif
     for (k = 0; k < b->rows; k++) {
       guint y = roi->y + b->row_index[j * b->rows + k];
       const guint8 *row = src->data + (gssize) y * src->stride +

@@ -15,13 +15,15 @@
  * - The luma proxy: a small grid of box averages of the luma inside a
  *   region of interest.  Cells are square, a power of two pixels wide: the
  *   power of two nearest to region width / analysis width, so 1080p at 160
- *   gives 120 x 67 cells of 16 pixels.  Each proxy row averages
- *   MEMVIDEO_PROXY_ROWS_PER_CELL evenly spaced source rows of its band over
- *   the full width of every cell, so a frame is read at a fraction of its
- *   size.  Luma comes straight from an 8-bit Y plane (or the Y bytes of
- *   packed 4:2:2), or is computed from packed RGB with the BT.601
- *   limited-range weights, so that the RGB and YUV renderings of the same
- *   picture give nearly the same proxy.
+ *   gives 120 x 67 cells of 16 pixels.  Each proxy row averages a
+ *   contiguous block of MEMVIDEO_PROXY_ROWS_PER_CELL source rows in the
+ *   middle of its band (the whole band when it is no taller) over the full
+ *   width of every cell, so a frame is read at a fraction of its size and a
+ *   cell is a box average: a slow scroll changes it only a little.  Luma
+ *   comes straight from an 8-bit Y plane (or the Y bytes of packed 4:2:2),
+ *   or is computed from packed RGB with the BT.601 limited-range weights,
+ *   so that the RGB and YUV renderings of the same picture give nearly the
+ *   same proxy.
  *
  * - The selector: the per-frame decision (first, change, periodic), with
  *   min-interval, settle-time and the choice of reference.  It only sees
@@ -37,9 +39,10 @@
 
 G_BEGIN_DECLS
 
-/* Source rows averaged per proxy row (chosen by measurement, see
- * docs/keyframeselect.md). */
-#define MEMVIDEO_PROXY_ROWS_PER_CELL 2
+/* Source rows averaged per proxy row: a scroll of s rows per frame moves a
+ * cell by at most contrast * s / 4, while 1080p stays within its budget
+ * (measured in docs/keyframeselect.md). */
+#define MEMVIDEO_PROXY_ROWS_PER_CELL 4
 
 typedef enum
 {

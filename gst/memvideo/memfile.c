@@ -22,6 +22,9 @@
 
 #include <glib/gstdio.h>
 
+GST_DEBUG_CATEGORY_EXTERN (memvideo_spill_debug);
+#define GST_CAT_DEFAULT memvideo_spill_debug
+
 struct _MemvideoMemFile
 {
   GMutex lock;
@@ -508,27 +511,50 @@ mmap_failed:
   }
 }
 
+static GBytes *
+snapshot_to_heap_locked (MemvideoMemFile * file, GError ** error)
+{
+  guint8 *data = g_try_malloc (MAX (file->length, 1));
+
+  if (data == NULL) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+        "Could not allocate %" G_GUINT64_FORMAT " bytes for a snapshot",
+        file->length);
+    return NULL;
+  }
+  if (!read_locked (file, 0, data, file->length, error)) {
+    g_free (data);
+    return NULL;
+  }
+  return g_bytes_new_take (data, file->length);
+}
+
 GBytes *
 memvideo_mem_file_snapshot (MemvideoMemFile * file,
     const gchar * tmp_directory, GError ** error)
 {
   GBytes *bytes;
+  GError *file_error = NULL;
 
   g_return_val_if_fail (file != NULL, NULL);
 
+  if (tmp_directory == NULL)
+    tmp_directory = g_get_tmp_dir ();
+
   g_mutex_lock (&file->lock);
   if (file->length <= MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX) {
-    guint8 *data = g_malloc (file->length);
-
-    if (read_locked (file, 0, data, file->length, error)) {
-      bytes = g_bytes_new_take (data, file->length);
-    } else {
-      g_free (data);
-      bytes = NULL;
-    }
+    bytes = snapshot_to_heap_locked (file, error);
   } else {
-    bytes = snapshot_to_file_locked (file,
-        tmp_directory ? tmp_directory : g_get_tmp_dir (), error);
+    bytes = snapshot_to_file_locked (file, tmp_directory, &file_error);
+    if (bytes == NULL) {
+      /* The directory may have been removed or made read-only since the
+       * data came in: the bytes are still ours, so hand them out from RAM
+       * rather than not at all. */
+      GST_WARNING ("snapshot file failed (%s), copying %" G_GUINT64_FORMAT
+          " bytes to RAM instead", file_error->message, file->length);
+      g_clear_error (&file_error);
+      bytes = snapshot_to_heap_locked (file, error);
+    }
   }
   g_mutex_unlock (&file->lock);
 

@@ -67,8 +67,10 @@ gboolean memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
 /* The whole file as one read-only GBytes.  Small files are copied; larger
  * ones are copied chunk by chunk (spilled chunks straight from the spill
  * file) into an unlinked file in @tmp_directory that is mapped read-only,
- * so the snapshot costs page cache, not anonymous RAM.  The GBytes stays
- * valid after the file changes or is freed. */
+ * so the snapshot costs page cache, not anonymous RAM.  When that file
+ * cannot be made (the directory was removed or made read-only), the
+ * snapshot is copied to RAM instead: data accepted is never unreadable.
+ * The GBytes stays valid after the file changes or is freed. */
 GBytes *memvideo_mem_file_snapshot (MemvideoMemFile * file,
     const gchar * tmp_directory, GError ** error);
 

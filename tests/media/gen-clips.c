@@ -445,9 +445,11 @@ gen_flash (const gchar * dir, GString * gt)
   draw_canvas_free (canvas);
 }
 
-/* 40/256 px per frame: between two frames a 4x4 box-averaged cell on a
- * text edge changes by at most 7.8 luma, below the noise level, so only the
- * drift against the last selected frame should catch the scroll. */
+/* 40/256 px per frame: between two frames a 4x4 box-averaged cell (the
+ * proxy cell at 640x360) on a text edge changes by at most
+ * (232 - 36) * 40/256 / 4 = 7.7 luma, below the noise level, so
+ * reference=previous selects nothing and only the drift against the last
+ * selected frame catches the scroll. */
 #define SCROLL_Q8 40
 
 static void
@@ -468,6 +470,10 @@ gen_scroll (const gchar * dir, GString * gt)
   clip_header (gt, "scroll", W, H, frames, "a long text page scrolling up "
       "slowly, 40/256 px per frame (4.7 px/s, 37 px in all)");
   g_string_append_printf (gt, "scroll-q8-per-frame=%d\n", SCROLL_Q8);
+  check (gt, "scroll-previous", "scroll", "interval=0 reference=previous",
+      "0", "first", 0, 0, FALSE, "with reference=previous a slow scroll is "
+      "no change: between two frames a cell moves by at most 7.7 luma, so "
+      "only frame 0 is selected");
   check (gt, "scroll-last-selected", "scroll", "interval=0", "0", "first",
       0, 2, FALSE, "with reference=last-selected the drift adds up and the "
       "scroll is selected at some point");

@@ -629,6 +629,49 @@ GST_START_TEST (test_short_buffers)
 
 GST_END_TEST;
 
+/* A video meta is the buffer's own description of its planes: it must not
+ * make the element read past the memory (found by fuzz_keyframeselect). */
+GST_START_TEST (test_video_meta_larger_than_buffer)
+{
+  Fixture f;
+  GstBuffer *buf;
+  gsize offset[GST_VIDEO_MAX_PLANES] = { 0, };
+  gint stride[GST_VIDEO_MAX_PLANES] = { 200, };
+
+  fixture_init (&f, SMALL_CAPS);
+
+  /* 3072 bytes are enough for 64x48 GRAY8, but not at a stride of 200 */
+  buf = gst_buffer_new_allocate (NULL, 3072, NULL);
+  gst_buffer_memset (buf, 0, 0, 3072);
+  gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY8, 64, 48, 1, offset, stride);
+  fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_ERROR);
+  check_stream_error (&f, "fewer than the planes of its video meta need");
+
+  /* a plane offset beyond the end */
+  offset[0] = 4096;
+  stride[0] = 64;
+  buf = gst_buffer_new_allocate (NULL, 3072, NULL);
+  gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY8, 64, 48, 1, offset, stride);
+  fail_unless (gst_harness_push (f.h, buf) == GST_FLOW_ERROR);
+  fail_unless (gst_bus_poll (f.bus, GST_MESSAGE_ERROR, 0) != NULL);
+
+  /* the same meta with a stride that fits is fine */
+  offset[0] = 0;
+  stride[0] = 64;
+  buf = gst_buffer_new_allocate (NULL, 3072, NULL);
+  gst_buffer_memset (buf, 0, 0, 3072);
+  gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
+      GST_VIDEO_FORMAT_GRAY8, 64, 48, 1, offset, stride);
+  GST_BUFFER_OFFSET (buf) = 2;
+  fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_OK);
+  expect_out (&f, "2", "first");
+  fixture_clear (&f);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_roi)
 {
   Fixture f;
@@ -980,6 +1023,7 @@ keyframeselect_suite (void)
   tcase_add_test (tc, test_caps_change);
   tcase_add_test (tc, test_flush_stop);
   tcase_add_test (tc, test_short_buffers);
+  tcase_add_test (tc, test_video_meta_larger_than_buffer);
   tcase_add_test (tc, test_roi);
   tcase_add_test (tc, test_same_selection_formats_sizes);
   tcase_add_test (tc, test_all_formats);

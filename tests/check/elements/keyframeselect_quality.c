@@ -36,7 +36,7 @@ static const gchar *check_names[] = {
   "slides-default", "slides-mean", "typing-quiet", "cursor-quiet",
   "noise-quiet", "webcam-roi", "webcam-default", "cuts-previous",
   "fade-settle", "dissolve-settle", "flash-default", "flash-settle",
-  "scroll-last-selected",
+  "scroll-previous", "scroll-last-selected",
 };
 
 typedef struct

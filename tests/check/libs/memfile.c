@@ -284,6 +284,44 @@ GST_START_TEST (test_large_snapshot_and_save)
 
 GST_END_TEST;
 
+/* A snapshot directory that has gone away (removed or read-only mid-stream)
+ * must not make accepted bytes unreadable: the snapshot comes from RAM. */
+GST_START_TEST (test_snapshot_without_directory)
+{
+  MemvideoSpillPool *pool = new_pool (2 * MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool,
+      MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE);
+  gsize total = MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX + 4099;
+  guint8 *expected = g_malloc (total);
+  gchar *gone = g_build_filename (g_get_tmp_dir (), "memfile-gone-XXXXXX",
+      NULL);
+  GError *error = NULL;
+  GBytes *bytes;
+  gsize i;
+
+  fail_unless (g_mkdtemp (gone) != NULL);
+  fail_unless (g_rmdir (gone) == 0);
+  for (i = 0; i < total; i++)
+    expected[i] = (guint8) (i * 13 + i / 8191);
+  fail_unless (memvideo_mem_file_write (file, 0, expected, total, NULL));
+
+  bytes = memvideo_mem_file_snapshot (file, gone, &error);
+  fail_unless (bytes != NULL, "snapshot failed: %s",
+      error ? error->message : "?");
+  fail_unless (error == NULL);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), total);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), expected, total) == 0);
+  fail_if (g_file_test (gone, G_FILE_TEST_EXISTS));
+
+  g_bytes_unref (bytes);
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+  g_free (expected);
+  g_free (gone);
+}
+
+GST_END_TEST;
+
 static GstSample *
 make_sample (GstCaps * caps, GstClockTime pts, gboolean delta)
 {
@@ -402,6 +440,7 @@ memfile_suite (void)
   tcase_add_test (tc, test_gap_is_zero_and_length_is_furthest);
   tcase_add_test (tc, test_limits_and_bad_reads);
   tcase_add_test (tc, test_large_snapshot_and_save);
+  tcase_add_test (tc, test_snapshot_without_directory);
   tcase_add_test (tc, test_window_raw_by_count_and_age);
   tcase_add_test (tc, test_window_gop_aware);
 
