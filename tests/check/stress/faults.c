@@ -587,6 +587,55 @@ memsink_dir_fault (Fault fault, const gchar * test)
   }
 }
 
+/* A file larger than what get-bytes copies on the heap (4 MiB): its
+ * snapshot needs a temporary file, and the spill directory is gone or
+ * read-only.  The accepted bytes must still come back. */
+static void
+memsink_big_file_dir_fault (Fault fault, const gchar * test)
+{
+  GstElement *file;
+  GstBus *bus;
+  GstHarness *h;
+  guint64 off;
+
+  file = make_element ("memsink", 0, &bus);
+  gst_util_set_object_arg (G_OBJECT (file), "mode", "file");
+  h = gst_harness_new_with_element (file, "sink", NULL);
+  start_file (h);
+  for (off = 0; off < 3 * 1024 * 1024; off += FILE_WRITE)
+    fail_unless_equals_int (gst_harness_push (h, file_data (off, FILE_WRITE)),
+        GST_FLOW_OK);
+  if (apply_fault (fault, test)) {
+    for (; off < 6 * 1024 * 1024; off += FILE_WRITE)
+      fail_unless_equals_int (gst_harness_push (h, file_data (off,
+                  FILE_WRITE)), GST_FLOW_OK);
+    check_file (file, off);
+    check_no_message (bus);
+  }
+  gst_harness_teardown (h);
+  free_element (file, bus);
+  if (fault == FAULT_READONLY) {
+    undo_readonly ();
+    check_dir_empty ();
+  }
+}
+
+GST_START_TEST (test_memsink_big_file_dir_removed)
+{
+  memsink_big_file_dir_fault (FAULT_REMOVED,
+      "test_memsink_big_file_dir_removed");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_memsink_big_file_dir_readonly)
+{
+  memsink_big_file_dir_fault (FAULT_READONLY,
+      "test_memsink_big_file_dir_readonly");
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_memspill_dir_removed)
 {
   memspill_dir_fault (FAULT_REMOVED, "test_memspill_dir_removed");
@@ -631,6 +680,8 @@ faults_suite (void)
   tcase_add_test (tc_chain, test_memspill_dir_readonly);
   tcase_add_test (tc_chain, test_memsink_dir_removed);
   tcase_add_test (tc_chain, test_memsink_dir_readonly);
+  tcase_add_test (tc_chain, test_memsink_big_file_dir_removed);
+  tcase_add_test (tc_chain, test_memsink_big_file_dir_readonly);
 
   return s;
 }
