@@ -635,6 +635,7 @@ GST_START_TEST (test_video_meta_larger_than_buffer)
 {
   Fixture f;
   GstBuffer *buf;
+  GstMessage *msg;
   gsize offset[GST_VIDEO_MAX_PLANES] = { 0, };
   gint stride[GST_VIDEO_MAX_PLANES] = { 200, };
 
@@ -655,7 +656,9 @@ GST_START_TEST (test_video_meta_larger_than_buffer)
   gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
       GST_VIDEO_FORMAT_GRAY8, 64, 48, 1, offset, stride);
   fail_unless (gst_harness_push (f.h, buf) == GST_FLOW_ERROR);
-  fail_unless (gst_bus_poll (f.bus, GST_MESSAGE_ERROR, 0) != NULL);
+  msg = gst_bus_poll (f.bus, GST_MESSAGE_ERROR, 0);
+  fail_unless (msg != NULL);
+  gst_message_unref (msg);
 
   /* the same meta with a stride that fits is fine */
   offset[0] = 0;

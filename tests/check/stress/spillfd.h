@@ -1,0 +1,96 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * Finding a process's spill files from the outside (/proc/self/fd) and
+ * checking what an attacker sharing the spill directory could exploit.
+ */
+
+#ifndef __MEMVIDEO_TEST_SPILL_FD_H__
+#define __MEMVIDEO_TEST_SPILL_FD_H__
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gst/check/gstcheck.h>
+
+G_BEGIN_DECLS
+
+/* Open fds whose path is below @prefix, as "fd\tpath" strings. */
+static inline GPtrArray *
+spill_fds_below (const gchar * prefix)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  GDir *d = g_dir_open ("/proc/self/fd", 0, NULL);
+  const gchar *name;
+  gsize len = strlen (prefix);
+
+  fail_unless (d != NULL);
+  while ((name = g_dir_read_name (d))) {
+    gchar *link = g_build_filename ("/proc/self/fd", name, NULL);
+    gchar *target = g_file_read_link (link, NULL);
+
+    if (target && strncmp (target, prefix, len) == 0 && target[len] == '/')
+      g_ptr_array_add (found, g_strdup_printf ("%s\t%s", name, target));
+    g_free (target);
+    g_free (link);
+  }
+  g_dir_close (d);
+  return found;
+}
+
+/* The checks on one spill fd; returns its directory (free with g_free). */
+static inline gchar *
+spill_fd_check (const gchar * entry, const gchar * spill_dir)
+{
+  gint fd = atoi (entry);
+  const gchar *path = strchr (entry, '\t') + 1;
+  gchar *fdinfo, *contents = NULL, *flags, *parent, *base;
+  struct stat st;
+  guint64 f;
+
+  fail_unless (fstat (fd, &st) == 0);
+  fail_unless (S_ISREG (st.st_mode), "%s is not a regular file", path);
+  fail_unless_equals_int (st.st_mode & 07777, 0600);
+  fail_unless_equals_int (st.st_uid, geteuid ());
+  fail_unless_equals_int (st.st_nlink, 0);
+  fail_unless (g_str_has_suffix (path, " (deleted)"),
+      "%s is still linked", path);
+
+  /* a child process the application starts must not inherit it */
+  fdinfo = g_strdup_printf ("/proc/self/fdinfo/%d", fd);
+  fail_unless (g_file_get_contents (fdinfo, &contents, NULL, NULL));
+  flags = strstr (contents, "flags:");
+  fail_unless (flags != NULL);
+  f = g_ascii_strtoull (flags + 6, NULL, 8);
+  fail_unless (f & O_CLOEXEC, "spill fd %d is not close-on-exec", fd);
+  g_free (contents);
+  g_free (fdinfo);
+
+  /* created in a private directory of its own, with a random name, which
+   * is either gone already or mode 0700 and a real directory */
+  parent = g_path_get_dirname (path);
+  fail_unless (strcmp (parent, spill_dir) != 0, "spill file created directly in "
+      "the shared spill directory: %s", path);
+  base = g_path_get_basename (parent);
+  fail_unless (strlen (base) >= 6, "private directory name %s", base);
+  if (lstat (parent, &st) == 0) {
+    fail_unless (S_ISDIR (st.st_mode));
+    fail_unless_equals_int (st.st_mode & 07777, 0700);
+    fail_unless_equals_int (st.st_uid, geteuid ());
+  }
+  g_free (base);
+  return parent;
+}
+
+G_END_DECLS
+
+#endif /* __MEMVIDEO_TEST_SPILL_FD_H__ */
