@@ -44,9 +44,11 @@
  * RAM: blocks of 64 KiB and more (and any block with a large alignment)
  * are mmap()ed and munmap()ed directly, so a spilled frame's RAM goes back
  * to the system at once; malloc would keep it in its heap once its
- * dynamic mmap threshold has grown past the frame size.  Blocks of 2 MiB
- * and more are also advised as transparent huge pages (see
- * huge_block_alloc()), which makes fresh RAM cheaper to get and return.
+ * dynamic mmap threshold has grown past the frame size.  They are not
+ * advised as transparent huge pages: with the usual defrag=madvise
+ * setting every huge-page fault may compact memory synchronously, which
+ * made memsink keeping 600 raw 1080p frames 1.6x slower (3.1 s against
+ * 1.9 s, tests/bench/memsink-bench.sh).
  *
  * Kept blocks: fresh anonymous RAM is zeroed by the kernel, page by page,
  * which costs about as much as reading a raw frame back from the page
@@ -81,7 +83,6 @@ GST_DEBUG_CATEGORY (memvideo_spill_debug);
 #define GST_CAT_DEFAULT memvideo_spill_debug
 
 #define MMAP_THRESHOLD (64 * 1024)
-#define HUGE_PAGE (2 * 1024 * 1024)
 #define KEEP_MIN_BLOCKS 2
 #define KEEP_MAX_BYTES (8 * 1024 * 1024)
 #define DEFAULT_JPEG_QUALITY 90
@@ -165,34 +166,6 @@ memvideo_spill_error_quark (void)
 
 /* RAM blocks */
 
-/* Blocks of 2 MiB and more are aligned to 2 MiB and advised as huge pages:
- * the kernel then hands out (and takes back) most of a frame as whole
- * 2 MiB pages instead of 4 KiB ones, which roughly halves the cost of
- * fresh RAM per frame.  The mapping is trimmed to the block, so it never
- * holds more RAM than the block's own pages. */
-static guint8 *
-huge_block_alloc (gsize size)
-{
-  gsize page = sysconf (_SC_PAGESIZE);
-  gsize len = size + HUGE_PAGE, map_len = (size + page - 1) & ~(page - 1);
-  guint8 *raw, *p;
-
-  raw = mmap (NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-      -1, 0);
-  if (raw == MAP_FAILED)
-    return NULL;
-  p = (guint8 *) (((guintptr) raw + HUGE_PAGE - 1) &
-      ~((guintptr) HUGE_PAGE - 1));
-  if (p > raw)
-    munmap (raw, p - raw);
-  if (raw + len > p + map_len)
-    munmap (p + map_len, raw + len - (p + map_len));
-  /* Both are hints: without them the pages simply fault in one by one. */
-  madvise (p, map_len, MADV_HUGEPAGE);
-  madvise (p, map_len, MADV_POPULATE_WRITE);
-  return p;
-}
-
 static guint8 *
 block_alloc (gsize size, gboolean mmapped)
 {
@@ -202,8 +175,6 @@ block_alloc (gsize size, gboolean mmapped)
     return empty_block;
   if (!mmapped)
     return g_try_malloc0 (size);
-  if (size >= HUGE_PAGE)
-    return huge_block_alloc (size);
   /* Every byte is written (or read into) right away: fault the pages in
    * with one call instead of one fault per page. */
   p = mmap (NULL, size, PROT_READ | PROT_WRITE,
