@@ -122,11 +122,9 @@ enum
 
 static void gst_mem_sink_get_stats (GstObject * element,
     MemvideoSpillStats * stats);
-static void gst_mem_sink_fit_pool_to_mode (GstMemSink * self,
-    guint64 max_memory);
 
 /* memsink has no eviction property: its mode picks the order (see
- * gst_mem_sink_fit_pool_to_mode) */
+ * gst_mem_sink_set_eviction) */
 static const GstMemvideoSpillProps spill_props = {
   .max_memory = PROP_MAX_MEMORY,
   .max_disk = PROP_MAX_DISK,
@@ -469,10 +467,6 @@ gst_mem_sink_apply_pool_settings (GstMemSink * self)
   if (pool == NULL)
     return;
   gst_memvideo_spill_settings_apply (&spill_props, &s, pool);
-  g_mutex_lock (&self->lock);
-  if (self->pool == pool)
-    gst_mem_sink_fit_pool_to_mode (self, s.max_memory);
-  g_mutex_unlock (&self->lock);
   memvideo_spill_pool_unref (pool);
 }
 
@@ -784,26 +778,16 @@ gst_mem_sink_set_active_mode (GstMemSink * self, GstFormat format)
       self->active_mode == GST_MEM_SINK_MODE_FILE ? "file" : "samples");
 }
 
-/* Fits the pool to the mode, with lock held.  The eviction order: in a
- * file the chunk being written and the header chunks are reused, so least
- * recently used; samples are read in arrival order, so the newest is needed
- * last.  The budget: the file keeps the chunk being written mapped, where
- * the pool cannot evict it, so that chunk is taken out of the pool's share
- * and the RAM of the whole file stays within max-memory. */
+/* The eviction order that fits the mode, with lock held: in a file the
+ * chunk being written and the header chunks are reused, so least recently
+ * used; samples are read in arrival order, so the newest is needed last. */
 static void
-gst_mem_sink_fit_pool_to_mode (GstMemSink * self, guint64 max_memory)
+gst_mem_sink_set_eviction (GstMemSink * self)
 {
-  if (self->pool == NULL || self->active_mode == GST_MEM_SINK_MODE_AUTO)
-    return;
-
-  if (self->active_mode == GST_MEM_SINK_MODE_FILE) {
-    memvideo_spill_pool_set_eviction (self->pool, MEMVIDEO_EVICTION_LRU);
-    memvideo_spill_pool_set_max_memory (self->pool,
-        max_memory > MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE ?
-        max_memory - MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE : 0);
-  } else {
-    memvideo_spill_pool_set_eviction (self->pool, MEMVIDEO_EVICTION_NEWEST);
-  }
+  if (self->pool && self->active_mode != GST_MEM_SINK_MODE_AUTO)
+    memvideo_spill_pool_set_eviction (self->pool,
+        self->active_mode == GST_MEM_SINK_MODE_FILE ?
+        MEMVIDEO_EVICTION_LRU : MEMVIDEO_EVICTION_NEWEST);
 }
 
 static gboolean
@@ -812,18 +796,16 @@ gst_mem_sink_handle_segment (GstMemSink * self, GstEvent * event)
   const GstSegment *segment;
   gboolean has_location;
   GstMemSinkMode mode;
-  guint64 max_memory;
 
   gst_event_parse_segment (event, &segment);
 
   GST_OBJECT_LOCK (self);
   has_location = self->settings.location != NULL;
-  max_memory = self->settings.spill.max_memory;
   GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);
   gst_mem_sink_set_active_mode (self, segment->format);
-  gst_mem_sink_fit_pool_to_mode (self, max_memory);
+  gst_mem_sink_set_eviction (self);
   mode = self->active_mode;
   if (mode == GST_MEM_SINK_MODE_FILE && segment->format == GST_FORMAT_BYTES) {
     if (segment->start > (guint64) G_MAXINT64)

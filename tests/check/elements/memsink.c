@@ -408,6 +408,32 @@ check_bad_segment (guint64 start, const gchar * expected_text)
   gst_harness_teardown (h);
 }
 
+/* The chunk being written stays mapped, but the pool makes room for a chunk
+ * before it maps it: the whole file's RAM stays within max-memory. */
+GST_START_TEST (test_file_budget_includes_write_chunk)
+{
+  GstHarness *h = new_file_harness ("max-memory=4194304");
+  guint8 *piece = g_malloc (64 * 1024);
+  guint64 resident = 0, spilled = 0;
+  guint i;
+
+  memset (piece, 0x5a, 64 * 1024);
+  for (i = 0; i < 160; i++) {
+    fail_unless_equals_int (gst_harness_push (h,
+            gst_buffer_new_memdup (piece, 64 * 1024)), GST_FLOW_OK);
+    g_object_get (h->element, "resident-bytes", &resident, NULL);
+    fail_unless (resident <= 4 * MIB, "%" G_GUINT64_FORMAT " bytes resident "
+        "after %u pieces, budget 4 MiB", resident, i + 1);
+  }
+  g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+  fail_unless (spilled >= 6 * MIB);
+
+  g_free (piece);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_file_bad_segment)
 {
   check_bad_segment ((guint64) - 5, "negative start position (-5)");
@@ -1378,6 +1404,7 @@ memsink_suite (void)
   suite_add_tcase (s, tc_file);
   tcase_add_checked_fixture (tc_file, setup_tmpdir, teardown_tmpdir);
   tcase_add_test (tc_file, test_file_seek_zero_fill_and_queries);
+  tcase_add_test (tc_file, test_file_budget_includes_write_chunk);
   tcase_add_test (tc_file, test_file_bad_segment);
   tcase_add_test (tc_file, test_file_location_saved_atomically);
   tcase_add_test (tc_file, test_file_location_unwritable);
