@@ -156,8 +156,13 @@ map_chunk_for_write (MemvideoMemFile * file, guint index, gsize keep_from,
     if (keep_to < zero_end)
       memset (file->mapped.data + keep_to, 0, zero_end - keep_to);
     g_ptr_array_index (file->chunks, index) = mem;
-  } else if (!gst_memory_map (mem, &file->mapped, GST_MAP_READ | GST_MAP_WRITE)) {
-    goto reload_failed;
+  } else {
+    /* A chunk read back from the spill file counts inside max-memory
+     * while it is mapped, like a new one */
+    if (!memvideo_spill_memory_is_resident (mem))
+      memvideo_spill_pool_make_room (file->pool, file->chunk_size);
+    if (!gst_memory_map (mem, &file->mapped, GST_MAP_READ | GST_MAP_WRITE))
+      goto reload_failed;
   }
   file->mapped_index = index;
 

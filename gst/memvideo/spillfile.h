@@ -67,6 +67,13 @@ gboolean memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
 gboolean memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
     guint8 * data, gsize size, GError ** error);
 
+/* TRUE while page-aligned transfers bypass the page cache (O_DIRECT; see
+ * spillfile.c).  Either way the bytes read back are the bytes written. */
+gboolean memvideo_spill_file_is_direct (MemvideoSpillFile * file);
+
+/* Testing only: files created from now on do not use O_DIRECT. */
+void memvideo_spill_file_set_no_direct (gboolean no_direct);
+
 /* Testing only: cut the file to @length bytes so later reads fail. */
 void memvideo_spill_file_truncate (MemvideoSpillFile * file, guint64 length);
 

@@ -1233,6 +1233,16 @@ memvideo_spill_pool_trim (MemvideoSpillPool * pool)
 }
 
 void
+memvideo_spill_pool_make_room (MemvideoSpillPool * pool, gsize size)
+{
+  g_return_if_fail (pool != NULL);
+
+  pool_lock (pool);
+  evict_locked (pool, size);
+  pool_unlock (pool);
+}
+
+void
 memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
     guint64 length)
 {

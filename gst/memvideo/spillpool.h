@@ -253,6 +253,14 @@ gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
  * when the stream goes idle (EOS, PAUSED). */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
 
+/* Evicts unmapped memories until they and @size more bytes fit in
+ * max-memory (or nothing more can go): call it before mapping a spilled
+ * memory back when that memory must count inside the budget too.  A map
+ * alone reloads first and evicts at the unmap, which suits a consumer that
+ * is done with the frame then (memspill); memsink's file, which keeps one
+ * chunk mapped while it writes, wants RAM within max-memory throughout. */
+void memvideo_spill_pool_make_room (MemvideoSpillPool * pool, gsize size);
+
 /* Testing only: cuts the spill file to @length bytes, so that reloading
  * data beyond it fails (the read-error path). */
 void memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,

@@ -409,12 +409,16 @@ check_bad_segment (guint64 start, const gchar * expected_text)
 }
 
 /* The chunk being written stays mapped, but the pool makes room for a chunk
- * before it maps it: the whole file's RAM stays within max-memory. */
+ * before it maps it, new or read back from the spill file (as when mp4mux
+ * seeks back to the mdat header at EOS): the whole file's RAM stays within
+ * max-memory. */
 GST_START_TEST (test_file_budget_includes_write_chunk)
 {
   GstHarness *h = new_file_harness ("max-memory=4194304");
   guint8 *piece = g_malloc (64 * 1024);
   guint64 resident = 0, spilled = 0;
+  GstSegment segment;
+  GBytes *bytes;
   guint i;
 
   memset (piece, 0x5a, 64 * 1024);
@@ -427,6 +431,26 @@ GST_START_TEST (test_file_budget_includes_write_chunk)
   }
   g_object_get (h->element, "spilled-bytes", &spilled, NULL);
   fail_unless (spilled >= 6 * MIB);
+
+  /* back to the start, long spilled: rewritten within the budget */
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  segment.start = segment.position = segment.time = 16;
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  memset (piece, 0xa5, 64 * 1024);
+  fail_unless_equals_int (gst_harness_push (h,
+          gst_buffer_new_memdup (piece, 64 * 1024)), GST_FLOW_OK);
+  g_object_get (h->element, "resident-bytes", &resident, NULL);
+  fail_unless (resident <= 4 * MIB, "%" G_GUINT64_FORMAT " bytes resident "
+      "after rewriting the first chunk, budget 4 MiB", resident);
+  bytes = get_bytes (h->element);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), 160 * 64 * 1024);
+  fail_unless_equals_int (((const guint8 *) g_bytes_get_data (bytes,
+              NULL))[15], 0x5a);
+  fail_unless_equals_int (((const guint8 *) g_bytes_get_data (bytes,
+              NULL))[16], 0xa5);
+  fail_unless_equals_int (((const guint8 *) g_bytes_get_data (bytes,
+              NULL))[16 + 64 * 1024], 0x5a);
+  g_bytes_unref (bytes);
 
   g_free (piece);
   gst_harness_teardown (h);

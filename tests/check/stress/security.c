@@ -148,7 +148,7 @@ GST_START_TEST (test_memspill_spill_file)
       g_ptr_array_add (held, gst_harness_pull (h[k]));
     }
   }
-  fds = spill_fds_below (dir);
+  fds = spill_files_below (dir);
   fail_unless_equals_int (fds->len, 2);
   parent[0] = spill_fd_check (g_ptr_array_index (fds, 0), dir);
   parent[1] = spill_fd_check (g_ptr_array_index (fds, 1), dir);

@@ -87,7 +87,7 @@ GST_START_TEST (test_spill_file_without_o_tmpfile)
   memvideo_spill_pool_get_stats (pool, &stats);
   fail_unless_equals_uint64 (stats.frames_spilled, 1);
 
-  fds = spill_fds_below (dir);
+  fds = spill_files_below (dir);
   fail_unless_equals_int (fds->len, 1);
   g_free (spill_fd_check (g_ptr_array_index (fds, 0), dir));
   g_ptr_array_unref (fds);

@@ -91,6 +91,39 @@ spill_fd_check (const gchar * entry, const gchar * spill_dir)
   return parent;
 }
 
+/* Like spill_fds_below(), one entry per file: a spill file is open twice
+ * when its filesystem takes O_DIRECT (spillfile.c).  Every fd, not just
+ * the one listed, passes spill_fd_check(). */
+static inline GPtrArray *
+spill_files_below (const gchar * prefix)
+{
+  GPtrArray *fds = spill_fds_below (prefix);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GArray *seen = g_array_new (FALSE, FALSE, sizeof (struct stat));
+  guint i, k;
+
+  for (i = 0; i < fds->len; i++) {
+    const gchar *entry = g_ptr_array_index (fds, i);
+    struct stat st;
+    gboolean dup = FALSE;
+
+    g_free (spill_fd_check (entry, prefix));
+    fail_unless (fstat (atoi (entry), &st) == 0);
+    for (k = 0; k < seen->len; k++) {
+      struct stat *o = &g_array_index (seen, struct stat, k);
+
+      dup = dup || (o->st_dev == st.st_dev && o->st_ino == st.st_ino);
+    }
+    if (!dup) {
+      g_array_append_val (seen, st);
+      g_ptr_array_add (files, g_strdup (entry));
+    }
+  }
+  g_array_unref (seen);
+  g_ptr_array_unref (fds);
+  return files;
+}
+
 G_END_DECLS
 
 #endif /* __MEMVIDEO_TEST_SPILL_FD_H__ */
