@@ -40,8 +40,11 @@ struct _MemvideoSpillFile
 {
   gint fd;
   /* The same file opened again with O_DIRECT, -1 when the filesystem
-   * refuses it (or after it refused a transfer): see write_direct(). */
+   * refuses it; kept open until the file is freed even after a refused
+   * transfer (direct_refused, atomic), since other threads may be in a
+   * transfer on it.  See direct_span(). */
   gint direct_fd;
+  gint direct_refused;
   gchar *directory;             /* the spill directory: for messages */
   gchar *private_directory;     /* removed at once: for debug logs */
   guint64 length;
@@ -387,8 +390,11 @@ io_error_code (gint err)
  * the page cache each would be copied there, stay in RAM as cache (the RAM
  * the budget was meant to give back) and be written out later by the
  * kernel; with O_DIRECT the device reads the block itself.  On this
- * project's build machine writing 3 GB to ext4 took 4.7 s of CPU buffered
- * and 1.8 s (0.2 s CPU) direct (docs/design.md).  Only the page-aligned
+ * project's build machine (tests/bench/memspill.sh, ext4) spilling 2000
+ * 1080p frames took 0.75 s of CPU direct against 2.6 s for buffered
+ * write()s, at the same speed or better; a burst short enough for the page
+ * cache to absorb (300 frames) is 2.5 times faster buffered, because then
+ * nothing has reached the disk yet (docs/design.md).  Only the page-aligned
  * whole pages of a transfer go direct; a tail shorter than a page, and any
  * transfer from unaligned memory (JPEG output, small blocks), go through
  * the page cache.  The kernel keeps the two coherent.  A filesystem that
@@ -399,8 +405,8 @@ static gsize
 direct_span (MemvideoSpillFile * file, guint64 offset, const guint8 * data,
     gsize size)
 {
-  if (file->direct_fd < 0 || offset % DIRECT_ALIGN != 0 ||
-      (guintptr) data % DIRECT_ALIGN != 0)
+  if (file->direct_fd < 0 || g_atomic_int_get (&file->direct_refused) ||
+      offset % DIRECT_ALIGN != 0 || (guintptr) data % DIRECT_ALIGN != 0)
     return 0;
   return size - size % DIRECT_ALIGN;
 }
@@ -408,10 +414,9 @@ direct_span (MemvideoSpillFile * file, guint64 offset, const guint8 * data,
 static void
 direct_refused (MemvideoSpillFile * file, gint err)
 {
-  GST_DEBUG ("O_DIRECT refused in '%s' (%s): buffered from now on",
-      file->directory, g_strerror (err));
-  close (file->direct_fd);
-  file->direct_fd = -1;
+  if (!g_atomic_int_exchange (&file->direct_refused, TRUE))
+    GST_DEBUG ("O_DIRECT refused in '%s' (%s): buffered from now on",
+        file->directory, g_strerror (err));
 }
 
 gboolean
@@ -421,7 +426,7 @@ memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
   gsize done = 0, direct = direct_span (file, offset, data, size);
 
   while (done < size) {
-    gboolean use_direct = done < direct && file->direct_fd >= 0;
+    gboolean use_direct = done < direct;
     ssize_t n = use_direct ?
         pwrite (file->direct_fd, data + done, direct - done, offset + done) :
         pwrite (file->fd, data + done, size - done, offset + done);
@@ -433,6 +438,7 @@ memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
         continue;
       if (use_direct && err == EINVAL) {
         direct_refused (file, err);
+        direct = 0;
         continue;
       }
       g_set_error (error, MEMVIDEO_SPILL_ERROR, io_error_code (err),
@@ -457,7 +463,7 @@ memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
   gsize done = 0, direct = direct_span (file, offset, data, size);
 
   while (done < size) {
-    gboolean use_direct = done < direct && file->direct_fd >= 0;
+    gboolean use_direct = done < direct;
     ssize_t n = use_direct ?
         pread (file->direct_fd, data + done, direct - done, offset + done) :
         pread (file->fd, data + done, size - done, offset + done);
@@ -469,6 +475,7 @@ memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
         continue;
       if (use_direct && err == EINVAL) {
         direct_refused (file, err);
+        direct = 0;
         continue;
       }
       g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
@@ -494,7 +501,7 @@ memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
 gboolean
 memvideo_spill_file_is_direct (MemvideoSpillFile * file)
 {
-  return file->direct_fd >= 0;
+  return file->direct_fd >= 0 && !g_atomic_int_get (&file->direct_refused);
 }
 
 void
