@@ -80,6 +80,19 @@ release_mapped (MemvideoMemFile * file)
   file->mapped_index = -1;
 }
 
+/* Resizes the chunk table; its RAM and that of the chunks' structures
+ * count inside max-memory (about 300 bytes per MiB of file), so that
+ * max-memory bounds all the file costs in RAM, not only its data. */
+static void
+set_chunk_count (MemvideoMemFile * file, guint n)
+{
+  if (n == file->chunks->len)
+    return;
+  g_ptr_array_set_size (file->chunks, n);
+  memvideo_spill_pool_set_owner_bytes (file->pool, (guint64) n *
+      (memvideo_spill_pool_memory_overhead () + sizeof (gpointer)));
+}
+
 static void
 free_chunks_from (MemvideoMemFile * file, guint first)
 {
@@ -91,7 +104,7 @@ free_chunks_from (MemvideoMemFile * file, guint first)
     if (mem)
       gst_memory_unref (mem);
   }
-  g_ptr_array_set_size (file->chunks, first);
+  set_chunk_count (file, first);
 }
 
 void
@@ -236,7 +249,7 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
   if (position > file->length && !zero_tail (file, position, error))
     goto write_failed;
   if (file->chunks->len < chunks_for (file, end))
-    g_ptr_array_set_size (file->chunks, chunks_for (file, end));
+    set_chunk_count (file, chunks_for (file, end));
 
   while (size > 0) {
     guint index = (guint) (position / file->chunk_size);
@@ -356,7 +369,7 @@ memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
       return FALSE;
     }
     if (file->chunks->len < chunks_for (file, size))
-      g_ptr_array_set_size (file->chunks, chunks_for (file, size));
+      set_chunk_count (file, chunks_for (file, size));
   }
   file->length = size;
   g_mutex_unlock (&file->lock);

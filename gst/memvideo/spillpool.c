@@ -137,6 +137,7 @@ struct _MemvideoSpillPool
   GArray *kept;                 /* KeptBlock: freed RAM, oldest first */
   guint64 evictable_bytes;
   guint64 reserved_bytes;       /* being allocated for new memories */
+  guint64 owner_bytes;          /* the owner's bookkeeping, in the budget */
   guint64 stamp;
   MemvideoSpillStats stats;
   gboolean writes_suspended;
@@ -482,8 +483,8 @@ evict_one (MemvideoSpillPool * pool, SpillMemory * m)
 static void
 evict_locked (MemvideoSpillPool * pool, guint64 reserve)
 {
-  while (pool->evictable_bytes + pool->reserved_bytes + reserve >
-      pool->max_memory) {
+  while (pool->evictable_bytes + pool->reserved_bytes + pool->owner_bytes +
+      reserve > pool->max_memory) {
     SpillMemory *m = eviction_candidate (pool);
 
     if (m == NULL)
@@ -703,8 +704,8 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
    * lock. */
   evict_locked (pool, maxsize);
   fits = maxsize == 0
-      || pool->evictable_bytes + pool->reserved_bytes + maxsize <=
-      pool->max_memory;
+      || pool->evictable_bytes + pool->reserved_bytes + pool->owner_bytes +
+      maxsize <= pool->max_memory;
   if (fits)
     data = block_take (pool, maxsize, m->mmapped);
   if (data) {
@@ -1229,6 +1230,24 @@ memvideo_spill_pool_trim (MemvideoSpillPool * pool)
   pool->writes_suspended = FALSE;
   evict_locked (pool, 0);
   keep_release_all (pool);
+  pool_unlock (pool);
+}
+
+gsize
+memvideo_spill_pool_memory_overhead (void)
+{
+  /* the structure and malloc's header */
+  return sizeof (SpillMemory) + 2 * sizeof (gpointer);
+}
+
+void
+memvideo_spill_pool_set_owner_bytes (MemvideoSpillPool * pool, guint64 bytes)
+{
+  g_return_if_fail (pool != NULL);
+
+  pool_lock (pool);
+  pool->owner_bytes = bytes;
+  evict_locked (pool, 0);
   pool_unlock (pool);
 }
 

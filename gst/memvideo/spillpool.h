@@ -253,6 +253,16 @@ gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
  * when the stream goes idle (EOS, PAUSED). */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
 
+/* RAM the pool's owner holds for the data outside the memories (memsink's
+ * file: the memories' own structures and its chunk table), counted in
+ * max-memory from now on: the pool evicts until the resident unmapped
+ * bytes plus this fit.  @bytes replaces the previous value. */
+void memvideo_spill_pool_set_owner_bytes (MemvideoSpillPool * pool,
+    guint64 bytes);
+/* What one memory of a pool costs in RAM besides its data, for
+ * memvideo_spill_pool_set_owner_bytes(). */
+gsize memvideo_spill_pool_memory_overhead (void);
+
 /* Evicts unmapped memories until they and @size more bytes fit in
  * max-memory (or nothing more can go): call it before mapping a spilled
  * memory back when that memory must count inside the budget too.  A map
