@@ -17,13 +17,14 @@ BENCH_SPILL_DIR, default the temporary directory), filesink (on /dev/shm)
 or giostreamsink (into a resizable GMemoryOutputStream).  Peak RSS comes
 and CPU time (user + system) come from getrusage in the same process, so
 every line carries the same interpreter baseline; CPU time is the steadier
-measure on a shared machine.  Repeated runs of one sink report the best wall time
-and the worst peak.  Nothing is asserted: targets are printed.
+measure on a shared machine.  Repeated runs of one sink report the median
+wall and CPU time and the worst peak.  Nothing is asserted: targets are printed.
 """
 
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -128,16 +129,35 @@ def run(case, sink, arg):
         os.unlink(f"{shm}/out")
         os.rmdir(shm)
 
-    print(json.dumps(dict(case=case, sink=sink, wall=wall, cpu=cpu,
+    print(json.dumps(dict(case=case, sink=sink,
+                          phase=os.environ.get("BENCH_PHASE", "both"),
+                          wall=wall, cpu=cpu,
                           peak_kib=peak,
                           peak_after_kib=peak_rss_kib(), size=size, **extra)))
 
 
 def report(case, stream_bytes):
-    runs = [json.loads(line) for line in sys.stdin if line.startswith("{")]
-    if not runs:
+    lines = [json.loads(line) for line in sys.stdin if line.startswith("{")]
+    if not lines:
         print(f"{case}: no results")
         return
+    # Runs of phase "speed" give the times, runs of phase "rss" the peaks,
+    # runs of phase "both" (the default) both
+    speed = [r for r in lines if r.get("phase", "both") in ("speed", "both")]
+    runs = [r for r in lines if r.get("phase", "both") in ("rss", "both")]
+    if not speed or not runs:
+        speed = runs = lines
+    # Times: the median of the runs (a run of a tenth of a second is
+    # easily disturbed either way; the median is steadier than the best)
+    fastest = {}
+    for r in speed:
+        f = fastest.setdefault(r["sink"], dict(walls=[], cpus=[]))
+        f["walls"].append(r["wall"])
+        f["cpus"].append(r["cpu"])
+    for f in fastest.values():
+        f["runs"] = len(f["walls"])
+        f["wall"] = statistics.median(f["walls"])
+        f["cpu"] = statistics.median(f["cpus"])
     # Rounds run every sink once, filesink first: each run's peak RSS over
     # the filesink peak of its own round (the same machine state)
     over = {}
@@ -157,6 +177,11 @@ def report(case, stream_bytes):
         best["peak_kib"] = max(best["peak_kib"], r["peak_kib"])
         best["peak_after_kib"] = max(best["peak_after_kib"],
                                      r["peak_after_kib"])
+    for name, best in by_sink.items():
+        if name in fastest:
+            best["wall"] = fastest[name]["wall"]
+            best["cpu"] = fastest[name]["cpu"]
+            best["runs"] = max(best["runs"], fastest[name]["runs"])
     rows = list(by_sink.values())
     ref = by_sink.get("filesink")
     print(f"\n== {case}: {stream_bytes / MIB:.1f} MiB of data ==")
@@ -165,7 +190,7 @@ def report(case, stream_bytes):
     for r in rows:
         ratio = (f"{ref['wall'] / r['wall']:.2f}x" if ref else "-")
         cpu_ratio = (f"{ref['cpu'] / r['cpu']:.2f}x" if ref else "-")
-        notes = [f"best of {r['runs']}"] if r["runs"] > 1 else []
+        notes = [f"median of {r['runs']}"] if r["runs"] > 1 else []
         if "get_bytes_s" in r:
             notes.append(f"get-bytes {r['get_bytes_s']:.2f}s")
         if "spilled" in r:
