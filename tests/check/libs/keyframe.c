@@ -168,6 +168,25 @@ GST_START_TEST (test_proxy_formats)
   fail_unless_equals_int (ref.width, 157);
   fail_unless_equals_int (max_cell_diff (&ref, &p), 0);
 
+  /* Packed RGB in cells of 8 (in pairs, and an odd last one), 16 and 32
+   * pixels, which take the channel-sum path on x86: within rounding */
+  {
+    const gchar *rgb[] = { "RGB", "BGR", "RGBx", "xBGR", "ARGB", "BGRA" };
+    const guint sizes[][2] = { {1256, 720}, {1280, 720}, {1920, 1080},
+    {3840, 2160}
+    };
+    guint k;
+
+    for (k = 0; k < G_N_ELEMENTS (sizes); k++) {
+      proxy_of (&pic, "GRAY8", sizes[k][0], sizes[k][1], 160, &ref);
+      for (i = 0; i < G_N_ELEMENTS (rgb); i++) {
+        proxy_of (&pic, rgb[i], sizes[k][0], sizes[k][1], 160, &p);
+        fail_unless (max_cell_diff (&ref, &p) <= 2, "%s at %ux%u differs by "
+            "%u", rgb[i], sizes[k][0], sizes[k][1], max_cell_diff (&ref, &p));
+      }
+    }
+  }
+
   memvideo_luma_proxy_clear (&ref);
   memvideo_luma_proxy_clear (&p);
 }
