@@ -419,83 +419,82 @@ direct_refused (MemvideoSpillFile * file, gint err)
         file->directory, g_strerror (err));
 }
 
-gboolean
-memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
-    const guint8 * data, gsize size, GError ** error)
+/* The loop of both directions: whole pages direct where direct_span()
+ * allows, the rest through the page cache, retried on EINTR and short
+ * transfers.  On failure *@err is the errno, or 0 when a read found the end
+ * of the file; *@done is what was transferred. */
+static gboolean
+transfer (MemvideoSpillFile * file, gboolean write, guint64 offset,
+    guint8 * data, gsize size, gsize * done, gint * err)
 {
-  gsize done = 0, direct = direct_span (file, offset, data, size);
+  gsize direct = direct_span (file, offset, data, size);
 
-  while (done < size) {
-    gboolean use_direct = done < direct;
-    ssize_t n = use_direct ?
-        pwrite (file->direct_fd, data + done, direct - done, offset + done) :
-        pwrite (file->fd, data + done, size - done, offset + done);
+  *done = 0;
+  while (*done < size) {
+    gboolean use_direct = *done < direct;
+    gint fd = use_direct ? file->direct_fd : file->fd;
+    gsize len = (use_direct ? direct : size) - *done;
+    ssize_t n = write ? pwrite (fd, data + *done, len, offset + *done) :
+        pread (fd, data + *done, len, offset + *done);
 
-    if (n < 0) {
-      gint err = errno;
-
-      if (err == EINTR)
-        continue;
-      if (use_direct && err == EINVAL) {
-        direct_refused (file, err);
-        direct = 0;
-        continue;
-      }
-      g_set_error (error, MEMVIDEO_SPILL_ERROR, io_error_code (err),
-          "Writing %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-          " of the spill file in '%s' failed after %" G_GSIZE_FORMAT
-          " bytes: %s (%" G_GUINT64_FORMAT " bytes in the file)", size,
-          offset, file->directory, done, g_strerror (err), file->live);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && use_direct && errno == EINVAL) {
+      direct_refused (file, errno);
+      direct = 0;
+      continue;
+    }
+    if (n <= 0) {
+      /* a write of nothing would loop forever: call it an I/O error */
+      *err = n < 0 ? errno : write ? EIO : 0;
       return FALSE;
     }
-    done += n;
+    *done += n;
     /* a short direct transfer leaves the rest unaligned */
-    if (use_direct && done % DIRECT_ALIGN != 0)
+    if (use_direct && *done % DIRECT_ALIGN != 0)
       direct = 0;
   }
   return TRUE;
 }
 
 gboolean
+memvideo_spill_file_write (MemvideoSpillFile * file, guint64 offset,
+    const guint8 * data, gsize size, GError ** error)
+{
+  gsize done;
+  gint err;
+
+  /* transfer() only reads from @data when writing */
+  if (transfer (file, TRUE, offset, (guint8 *) data, size, &done, &err))
+    return TRUE;
+  g_set_error (error, MEMVIDEO_SPILL_ERROR, io_error_code (err),
+      "Writing %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+      " of the spill file in '%s' failed after %" G_GSIZE_FORMAT
+      " bytes: %s (%" G_GUINT64_FORMAT " bytes in the file)", size,
+      offset, file->directory, done, g_strerror (err), file->live);
+  return FALSE;
+}
+
+gboolean
 memvideo_spill_file_read (MemvideoSpillFile * file, guint64 offset,
     guint8 * data, gsize size, GError ** error)
 {
-  gsize done = 0, direct = direct_span (file, offset, data, size);
+  gsize done;
+  gint err;
 
-  while (done < size) {
-    gboolean use_direct = done < direct;
-    ssize_t n = use_direct ?
-        pread (file->direct_fd, data + done, direct - done, offset + done) :
-        pread (file->fd, data + done, size - done, offset + done);
-
-    if (n < 0) {
-      gint err = errno;
-
-      if (err == EINTR)
-        continue;
-      if (use_direct && err == EINVAL) {
-        direct_refused (file, err);
-        direct = 0;
-        continue;
-      }
-      g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
-          "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-          " of the spill file in '%s' failed: %s", size, offset,
-          file->directory, g_strerror (err));
-      return FALSE;
-    }
-    if (n == 0) {
-      g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
-          "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
-          " of the spill file in '%s' failed: the file ends after %"
-          G_GSIZE_FORMAT " bytes", size, offset, file->directory, done);
-      return FALSE;
-    }
-    done += n;
-    if (use_direct && done % DIRECT_ALIGN != 0)
-      direct = 0;
-  }
-  return TRUE;
+  if (transfer (file, FALSE, offset, data, size, &done, &err))
+    return TRUE;
+  if (err == 0)
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
+        "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+        " of the spill file in '%s' failed: the file ends after %"
+        G_GSIZE_FORMAT " bytes", size, offset, file->directory, done);
+  else
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
+        "Reading %" G_GSIZE_FORMAT " bytes at offset %" G_GUINT64_FORMAT
+        " of the spill file in '%s' failed: %s", size, offset,
+        file->directory, g_strerror (err));
+  return FALSE;
 }
 
 gboolean
