@@ -438,6 +438,21 @@ rgb_luma_of_sum (guint64 y, guint64 n)
   return (guint8) (16 + (y + 128 * n) / (256 * n));
 }
 
+/* @acc plus the weighted sums of the low (or high) 8 bytes of @x */
+static inline __m128i
+madd_lo (__m128i acc, __m128i x, __m128i w)
+{
+  return _mm_add_epi32 (acc,
+      _mm_madd_epi16 (_mm_unpacklo_epi8 (x, _mm_setzero_si128 ()), w));
+}
+
+static inline __m128i
+madd_hi (__m128i acc, __m128i x, __m128i w)
+{
+  return _mm_add_epi32 (acc,
+      _mm_madd_epi16 (_mm_unpackhi_epi8 (x, _mm_setzero_si128 ()), w));
+}
+
 static inline guint32
 hsum_epi32 (__m128i v)
 {
@@ -490,10 +505,7 @@ cells_rgb_sse2 (guint8 * restrict out, const guint8 * restrict block,
         for (off = 0; off < cell_bytes; off += 16) {
           __m128i x = _mm_loadu_si128 ((const __m128i *) (p + off));
 
-          acc = _mm_add_epi32 (acc,
-              _mm_madd_epi16 (_mm_unpacklo_epi8 (x, zero), w[0]));
-          acc = _mm_add_epi32 (acc,
-              _mm_madd_epi16 (_mm_unpackhi_epi8 (x, zero), w[1]));
+          acc = madd_hi (madd_lo (acc, x, w[0]), x, w[1]);
         }
       }
       out[i] = rgb_luma_of_sum (hsum_epi32 (acc), n);
@@ -516,22 +528,14 @@ cells_rgb_sse2 (guint8 * restrict out, const guint8 * restrict block,
         __m128i x0 = _mm_loadu_si128 ((const __m128i *) (p + off));
         __m128i x1 = _mm_loadl_epi64 ((const __m128i *) (p + off + 16));
 
-        first = _mm_add_epi32 (first,
-            _mm_madd_epi16 (_mm_unpacklo_epi8 (x0, zero), w[0]));
-        first = _mm_add_epi32 (first,
-            _mm_madd_epi16 (_mm_unpackhi_epi8 (x0, zero), w[1]));
-        first = _mm_add_epi32 (first,
-            _mm_madd_epi16 (_mm_unpacklo_epi8 (x1, zero), w[2]));
+        first = madd_lo (madd_hi (madd_lo (first, x0, w[0]), x0, w[1]), x1,
+            w[2]);
         if (span - off >= 48) {
           __m128i x2 = _mm_loadl_epi64 ((const __m128i *) (p + off + 24));
           __m128i x3 = _mm_loadu_si128 ((const __m128i *) (p + off + 32));
 
-          last = _mm_add_epi32 (last,
-              _mm_madd_epi16 (_mm_unpacklo_epi8 (x2, zero), w[3]));
-          last = _mm_add_epi32 (last,
-              _mm_madd_epi16 (_mm_unpacklo_epi8 (x3, zero), w[4]));
-          last = _mm_add_epi32 (last,
-              _mm_madd_epi16 (_mm_unpackhi_epi8 (x3, zero), w[5]));
+          last = madd_hi (madd_lo (madd_lo (last, x2, w[3]), x3, w[4]), x3,
+              w[5]);
         }
       }
     }

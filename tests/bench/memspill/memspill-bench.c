@@ -167,13 +167,29 @@ store_spill_reload (GstBuffer * frame, const GstVideoInfo * info,
  *   store must give every reloaded frame new RAM). */
 static gdouble last_write_cpu;
 
+/* @n distinct copies of @src in anonymous RAM, as the store holds frames */
+static guint8 **
+distinct_frames (const GstMapInfo * src, guint n)
+{
+  guint8 **frames = g_new (guint8 *, n);
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    frames[i] = mmap (NULL, src->size, PROT_READ | PROT_WRITE,
+        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert (frames[i] != MAP_FAILED);
+    memcpy (frames[i], src->data, src->size);
+  }
+  return frames;
+}
+
 static void
 peer_write_read (const GstMapInfo * src, guint n, gdouble * t_dd,
     gdouble * t_write, gdouble * t_read, gdouble * t_read_fresh)
 {
   gdouble c0;
   guint8 *back = g_malloc (src->size);
-  guint8 **frames = g_new (guint8 *, n);
+  guint8 **frames;
   gchar *path;
   gdouble t0;
   guint i;
@@ -193,12 +209,7 @@ peer_write_read (const GstMapInfo * src, guint n, gdouble * t_dd,
     g_error ("ftruncate: %s", g_strerror (errno));
   lseek (fd, 0, SEEK_SET);
 
-  for (i = 0; i < n; i++) {
-    frames[i] = mmap (NULL, src->size, PROT_READ | PROT_WRITE,
-        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    g_assert (frames[i] != MAP_FAILED);
-    memcpy (frames[i], src->data, src->size);
-  }
+  frames = distinct_frames (src, n);
   t0 = now ();
   c0 = cpu_now ();
   for (i = 0; i < n; i++) {
@@ -244,7 +255,7 @@ peer_direct (const GstMapInfo * src, guint n, gdouble * t_write,
 {
   gsize whole = src->size - src->size % 4096;
   gsize stride = (src->size + 4095) / 4096 * 4096;
-  guint8 **frames = g_new (guint8 *, n);
+  guint8 **frames;
   gchar *path, *self;
   gdouble t0, c0;
   guint i;
@@ -260,15 +271,9 @@ peer_direct (const GstMapInfo * src, guint n, gdouble * t_write,
   g_free (path);
   if (dfd < 0) {
     close (fd);
-    g_free (frames);
     return FALSE;
   }
-  for (i = 0; i < n; i++) {
-    frames[i] = mmap (NULL, src->size, PROT_READ | PROT_WRITE,
-        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    g_assert (frames[i] != MAP_FAILED);
-    memcpy (frames[i], src->data, src->size);
-  }
+  frames = distinct_frames (src, n);
   t0 = now ();
   c0 = cpu_now ();
   for (i = 0; i < n; i++) {
