@@ -167,21 +167,16 @@ def report(case, stream_bytes):
             base_kib = r["peak_kib"]
         elif base_kib is not None:
             over.setdefault(r["sink"], []).append(r["peak_kib"] - base_kib)
-    # Repeated runs of one sink: best wall time, worst peak RSS
+    # One row per sink: the median times above, the worst peak RSS
     by_sink = {}
     for r in runs:
-        best = by_sink.setdefault(r["sink"], dict(r, runs=0))
-        best["runs"] += 1
-        best["wall"] = min(best["wall"], r["wall"])
-        best["cpu"] = min(best["cpu"], r["cpu"])
-        best["peak_kib"] = max(best["peak_kib"], r["peak_kib"])
-        best["peak_after_kib"] = max(best["peak_after_kib"],
-                                     r["peak_after_kib"])
-    for name, best in by_sink.items():
-        if name in fastest:
-            best["wall"] = fastest[name]["wall"]
-            best["cpu"] = fastest[name]["cpu"]
-            best["runs"] = max(best["runs"], fastest[name]["runs"])
+        row = by_sink.setdefault(r["sink"], dict(r))
+        row["peak_kib"] = max(row["peak_kib"], r["peak_kib"])
+        row["peak_after_kib"] = max(row["peak_after_kib"],
+                                    r["peak_after_kib"])
+    for name, row in by_sink.items():
+        row.update(wall=fastest[name]["wall"], cpu=fastest[name]["cpu"],
+                   runs=fastest[name]["runs"])
     rows = list(by_sink.values())
     ref = by_sink.get("filesink")
     print(f"\n== {case}: {stream_bytes / MIB:.1f} MiB of data ==")

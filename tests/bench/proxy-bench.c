@@ -158,13 +158,14 @@ evict (GstBuffer * buf)
 #endif
 }
 
-/* Best of @reps runs, ms of thread CPU per frame.  @distinct frames are
- * cycled: 1 = hot; COLD_FRAMES and @flush = cold, each frame flushed from
- * the caches before it is read. */
+/* Best of @reps runs, ms of thread CPU per frame: hot (the same frame
+ * again) or @cold (COLD_FRAMES frames cycled, each flushed from the caches
+ * before it is read). */
 static gdouble
-measure (FrameSet * set, guint analysis_width, gint distinct, gboolean flush,
-    gint reps, gboolean peer)
+measure (FrameSet * set, guint analysis_width, gboolean cold, gint reps,
+    gboolean peer)
 {
+  gint distinct = cold ? COLD_FRAMES : 1;
   MemvideoProxyBuilder *b = memvideo_proxy_builder_new ();
   MemvideoLumaProxy prev = { 0, }, cur = { 0, };
   MemvideoRect roi = { 0, 0, set->src[0].width, set->src[0].height };
@@ -180,7 +181,7 @@ measure (FrameSet * set, guint analysis_width, gint distinct, gboolean flush,
     for (i = 0; i < FRAMES_PER_RUN; i++) {
       const MemvideoLumaSource *src = &set->src[i % distinct];
 
-      if (flush) {
+      if (cold) {
         /* out of every cache, and that time not counted */
         gdouble f0 = thread_ms ();
 
@@ -271,10 +272,10 @@ main (int argc, char **argv)
         g_printerr ("proxy-bench: cannot make %s frames\n", *f);
         return 2;
       }
-      ph = measure (&set, analysis_width, 1, FALSE, reps, FALSE);
-      pc = measure (&set, analysis_width, COLD_FRAMES, TRUE, reps, FALSE);
-      fh = measure (&set, analysis_width, 1, FALSE, reps, TRUE);
-      fc = measure (&set, analysis_width, COLD_FRAMES, TRUE, reps, TRUE);
+      ph = measure (&set, analysis_width, FALSE, reps, FALSE);
+      pc = measure (&set, analysis_width, TRUE, reps, FALSE);
+      fh = measure (&set, analysis_width, FALSE, reps, TRUE);
+      fc = measure (&set, analysis_width, TRUE, reps, TRUE);
       label = g_strdup_printf ("%dx%d", width, height);
       printf ("%-10s %-6s %9.4f %9.4f %10.4f %10.4f %7.3fx %7.3fx\n", label,
           *f, ph, pc, fh, fc, ph / fh, pc / fc);
