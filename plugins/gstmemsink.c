@@ -71,6 +71,7 @@
 #include <glib/gstdio.h>
 #include <gst/video/video.h>
 
+#include "memvideo/hugepages.h"
 #include "memvideo/memfile.h"
 #include "memvideo/samplewindow.h"
 #include "memvideo/spillpool.h"
@@ -687,7 +688,8 @@ gst_mem_sink_start (GstBaseSink * sink)
   gst_mem_sink_release_store (self, dropped);
   self->pool = pool;
   self->file = memvideo_mem_file_new (pool,
-      MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE);
+      memvideo_mem_file_chunk_size_for (s.spill.max_memory,
+          memvideo_huge_page_size ()));
   self->window = memvideo_sample_window_new ();
   self->active_mode = s.mode;
   self->dropped = 0;

@@ -67,6 +67,22 @@ memvideo_mem_file_new (MemvideoSpillPool * pool, gsize chunk_size)
   return file;
 }
 
+gsize
+memvideo_mem_file_chunk_size_for (guint64 max_memory, gsize huge_page_size)
+{
+  gsize chunk = MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE;
+
+  /* a huge page of a sane size (2 MiB on x86-64 and arm64 with 4 KiB
+   * pages; the 32 or 512 MiB of larger base pages are not) */
+  if (huge_page_size >= MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE / 2 &&
+      huge_page_size <= 4 * MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE)
+    chunk = huge_page_size;
+  while (chunk > MEMVIDEO_MEM_FILE_MIN_CHUNK_SIZE && max_memory / 4 < chunk)
+    chunk /= 2;
+
+  return chunk;
+}
+
 static void
 release_mapped (MemvideoMemFile * file)
 {

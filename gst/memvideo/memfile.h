@@ -32,7 +32,8 @@ G_BEGIN_DECLS
 
 typedef struct _MemvideoMemFile MemvideoMemFile;
 
-#define MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE (1024 * 1024)
+#define MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE (2 * 1024 * 1024)
+#define MEMVIDEO_MEM_FILE_MIN_CHUNK_SIZE (64 * 1024)
 
 /* Positions and lengths beyond this are refused: 1 TiB. */
 #define MEMVIDEO_MEM_FILE_MAX_SIZE (G_GUINT64_CONSTANT (1) << 40)
@@ -43,6 +44,15 @@ typedef struct _MemvideoMemFile MemvideoMemFile;
 
 MemvideoMemFile *memvideo_mem_file_new (MemvideoSpillPool * pool,
     gsize chunk_size);
+
+/* The chunk size for a file whose pool has @max_memory: a transparent huge
+ * page (@huge_page_size, from memvideo_huge_page_size(); 0 = none) or
+ * else MEMVIDEO_MEM_FILE_DEFAULT_CHUNK_SIZE, halved while four chunks do
+ * not fit in @max_memory, down to MEMVIDEO_MEM_FILE_MIN_CHUNK_SIZE: large
+ * chunks cost fewer faults and less bookkeeping, small budgets want small
+ * chunks (the chunk being written stays in RAM). */
+gsize memvideo_mem_file_chunk_size_for (guint64 max_memory,
+    gsize huge_page_size);
 void memvideo_mem_file_free (MemvideoMemFile * file);
 
 guint64 memvideo_mem_file_get_size (MemvideoMemFile * file);

@@ -44,11 +44,14 @@
  * RAM: blocks of 64 KiB and more (and any block with a large alignment)
  * are mmap()ed and munmap()ed directly, so a spilled frame's RAM goes back
  * to the system at once; malloc would keep it in its heap once its
- * dynamic mmap threshold has grown past the frame size.  They are not
- * advised as transparent huge pages: with the usual defrag=madvise
- * setting every huge-page fault may compact memory synchronously, which
- * made memsink keeping 600 raw 1080p frames 1.6x slower (3.1 s against
- * 1.9 s, tests/bench/memsink-bench.sh).
+ * dynamic mmap threshold has grown past the frame size.  Blocks made of
+ * whole transparent huge pages (memsink's 2 MiB file chunks) get them
+ * while the kernel has free ones to spare (hugepages.h): one fault instead
+ * of 512.  Other blocks, frames, are not advised: rounding them up to huge
+ * pages wastes RAM, and when free huge pages run out the usual
+ * defrag=madvise setting compacts memory synchronously at every fault,
+ * which once made memsink keeping 600 raw 1080p frames 1.6x slower (3.1 s
+ * against 1.9 s, tests/bench/memsink-bench.sh).
  *
  * Kept blocks: fresh anonymous RAM is zeroed by the kernel, page by page,
  * which costs about as much as reading a raw frame back from the page
@@ -72,6 +75,7 @@
 #endif
 
 #include "spillpool.h"
+#include "hugepages.h"
 #include "spillcodec.h"
 #include "spillfile.h"
 
@@ -176,6 +180,11 @@ block_alloc (gsize size, gboolean mmapped)
     return empty_block;
   if (!mmapped)
     return g_try_malloc0 (size);
+  /* Blocks of whole huge pages (memsink's file chunks) get them while the
+   * kernel has them free (hugepages.h) */
+  p = memvideo_huge_pages_alloc (size);
+  if (p != NULL)
+    return p;
   /* Every byte is written (or read into) right away: fault the pages in
    * with one call instead of one fault per page. */
   p = mmap (NULL, size, PROT_READ | PROT_WRITE,

@@ -581,7 +581,9 @@ GST_START_TEST (test_file_disk_full_while_spilling)
 
   fail_unless (getrlimit (RLIMIT_FSIZE, &old) == 0);
   lim = old;
-  lim.rlim_cur = 64 * 1024;
+  /* below the smallest chunk (MEMVIDEO_MEM_FILE_MIN_CHUNK_SIZE, the one
+   * max-memory=0 gets): not one chunk can be spilled */
+  lim.rlim_cur = 16 * 1024;
   old_handler = signal (SIGXFSZ, SIG_IGN);
   fail_unless (setrlimit (RLIMIT_FSIZE, &lim) == 0);
 

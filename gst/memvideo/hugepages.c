@@ -1,0 +1,201 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "hugepages.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gst/gst.h>
+
+/* Set up by the first memvideo_huge_page_size(), which every other
+ * logging function here calls first */
+GST_DEBUG_CATEGORY_STATIC (memvideo_huge_pages_debug);
+#define GST_CAT_DEFAULT memvideo_huge_pages_debug
+
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* While huge pages are refused, look at /proc/buddyinfo at most this
+ * often (microseconds) */
+#define LOOK_INTERVAL (100 * 1000)
+
+static gsize
+read_huge_page_size (void)
+{
+  gchar *text = NULL;
+  guint64 size = 0;
+
+  GST_DEBUG_CATEGORY_INIT (memvideo_huge_pages_debug, "memvideohugepages", 0,
+      "gst-memvideo huge-page RAM blocks");
+  if (g_file_get_contents (THP_DIR "/enabled", &text, NULL, NULL)
+      && strstr (text, "[never]") == NULL) {
+    g_free (text);
+    text = NULL;
+    if (g_file_get_contents (THP_DIR "/hpage_pmd_size", &text, NULL, NULL))
+      size = g_ascii_strtoull (text, NULL, 10);
+  }
+  g_free (text);
+
+  /* a power of two above the page size, or nothing */
+  if (size <= (guint64) sysconf (_SC_PAGESIZE) || (size & (size - 1)) != 0
+      || size > G_MAXSIZE)
+    size = 0;
+  GST_DEBUG ("transparent huge pages: %" G_GUINT64_FORMAT " bytes", size);
+
+  return (gsize) size;
+}
+
+gsize
+memvideo_huge_page_size (void)
+{
+  static gsize size;
+
+  if (g_once_init_enter (&size)) {
+    /* g_once_init_leave() takes no 0: store one more than the size */
+    g_once_init_leave (&size, read_huge_page_size () + 1);
+  }
+
+  return size - 1;
+}
+
+guint64
+memvideo_buddyinfo_free_blocks (const gchar * text, guint order)
+{
+  gchar **lines;
+  guint64 total = 0;
+  guint i;
+
+  g_return_val_if_fail (text != NULL, 0);
+
+  if (order >= 64)
+    return 0;
+
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++) {
+    /* "Node 0, zone   Normal   4262   1152 ..." */
+    const gchar *p = strstr (lines[i], "zone");
+    gchar *end;
+    guint k;
+
+    if (p == NULL)
+      continue;
+    p += 4;
+    while (*p == ' ')
+      p++;
+    /* the DMA zone (first 16 MiB) serves only old devices */
+    if (g_str_has_prefix (p, "DMA ") || strcmp (p, "DMA") == 0)
+      continue;
+    while (*p != ' ' && *p != '\0')
+      p++;
+
+    for (k = 0;; k++) {
+      guint64 count;
+
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p == '\0')
+        break;
+      errno = 0;
+      count = g_ascii_strtoull (p, &end, 10);
+      if (end == p || errno != 0)
+        break;
+      p = end;
+      if (k >= order && k - order < 32)
+        total += count << (k - order);
+    }
+  }
+  g_strfreev (lines);
+
+  return total;
+}
+
+/* How many huge pages may still be taken before /proc/buddyinfo is read
+ * again, and when it may be read again */
+static GMutex allowance_lock;
+static guint64 allowance;
+static gint64 next_look;
+
+static gboolean
+take_huge_pages (guint64 n, gsize huge)
+{
+  gboolean ok;
+
+  g_mutex_lock (&allowance_lock);
+  if (allowance < n && g_get_monotonic_time () >= next_look) {
+    gchar *text = NULL;
+    guint64 free_blocks = 0;
+    guint order = 0;
+
+    while (((gsize) sysconf (_SC_PAGESIZE) << order) < huge)
+      order++;
+    if (g_file_get_contents ("/proc/buddyinfo", &text, NULL, NULL))
+      free_blocks = memvideo_buddyinfo_free_blocks (text, order);
+    g_free (text);
+    allowance = free_blocks > MEMVIDEO_HUGE_PAGES_RESERVE ?
+        (free_blocks - MEMVIDEO_HUGE_PAGES_RESERVE) / 2 : 0;
+    next_look = allowance < n ? g_get_monotonic_time () + LOOK_INTERVAL : 0;
+    GST_LOG ("%" G_GUINT64_FORMAT " free huge pages, %" G_GUINT64_FORMAT
+        " may be taken", free_blocks, allowance);
+  }
+  ok = allowance >= n;
+  if (ok)
+    allowance -= n;
+  g_mutex_unlock (&allowance_lock);
+
+  return ok;
+}
+
+gpointer
+memvideo_huge_pages_alloc (gsize size)
+{
+  gsize huge = memvideo_huge_page_size ();
+  guint8 *map, *block, *map_end;
+  gsize page, i;
+
+  if (huge == 0 || size == 0 || size % huge != 0 || size > G_MAXSIZE - huge)
+    return NULL;
+  if (!take_huge_pages (size / huge, huge))
+    return NULL;
+
+  /* map one huge page more and cut the block out at a huge-page boundary */
+  map = mmap (NULL, size + huge, PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED)
+    return NULL;
+  block = (guint8 *) (((guintptr) map + huge - 1) & ~(guintptr) (huge - 1));
+  map_end = map + size + huge;
+  if (block > map)
+    munmap (map, block - map);
+  if (map_end > block + size)
+    munmap (block + size, map_end - (block + size));
+
+  /* Without the advice (enabled=madvise) the range gets 4 KiB pages; if
+   * it fails the block is still good RAM */
+  if (madvise (block, size, MADV_HUGEPAGE) != 0)
+    GST_DEBUG ("MADV_HUGEPAGE: %s", g_strerror (errno));
+
+  /* Every byte is about to be written: fault the pages in at once.  A
+   * kernel older than 5.14 has no MADV_POPULATE_WRITE: touch each page. */
+#ifdef MADV_POPULATE_WRITE
+  if (madvise (block, size, MADV_POPULATE_WRITE) == 0)
+    return block;
+#endif
+  page = (gsize) sysconf (_SC_PAGESIZE);
+  for (i = 0; i < size; i += page)
+    ((volatile guint8 *) block)[i] = 0;
+
+  return block;
+}
