@@ -44,6 +44,10 @@ struct _MemvideoMemFile
   GstMapInfo mapped;
 };
 
+/* A new chunk is started on disk by a write of at least this many bytes
+ * (write_direct()) */
+#define DIRECT_MIN (64 * 1024)
+
 /* Bytes of an allocated chunk beyond the length are never read, so they
  * are not kept zero: appending does not pay for a memset of every chunk.
  * Whatever makes the file longer without writing (a gap, truncate to a
@@ -218,6 +222,52 @@ reload_failed:
   }
 }
 
+/* Writes [@from, @to) of chunk @index straight to the spill file, without
+ * copying it into RAM first, when the chunk is not in RAM and max-memory
+ * has no room for it: once the file outgrows its budget, the data that
+ * follows goes to disk as it comes (one copy, like a write() to a file)
+ * while the chunks in RAM, the start of the file where muxers rewrite
+ * headers, stay there.  A new chunk is only started this way by a write
+ * (@write_size, all its chunks) of DIRECT_MIN bytes or more (or a whole
+ * chunk) that leaves no byte of the file's length in it unwritten (those
+ * would need zeros): a stream of small writes, like MPEG-TS packets, is
+ * gathered in RAM rather than written with one system call each.  FALSE: the caller writes through
+ * a mapped chunk (also after a failed write, which the pool reports). */
+static gboolean
+write_direct (MemvideoMemFile * file, guint index, gsize from, gsize to,
+    const guint8 * data, gsize write_size)
+{
+  guint64 chunk_start = (guint64) index * file->chunk_size;
+  GstMemory *mem = g_ptr_array_index (file->chunks, index);
+  GError *error = NULL;
+
+  if (file->mapped_index == index)
+    return FALSE;
+  if (mem == NULL) {
+    if (write_size < MIN (DIRECT_MIN, file->chunk_size) || from != 0
+        || chunk_start + to < file->length)
+      return FALSE;
+  } else if (memvideo_spill_memory_is_resident (mem)) {
+    return FALSE;
+  }
+
+  release_mapped (file);
+  if (memvideo_spill_pool_has_room (file->pool, file->chunk_size))
+    return FALSE;
+
+  if (mem == NULL) {
+    mem = memvideo_spill_pool_alloc_spilled (file->pool, file->chunk_size);
+    g_ptr_array_index (file->chunks, index) = mem;
+  }
+  if (!memvideo_spill_memory_write (mem, from, data, to - from, &error)) {
+    GST_DEBUG ("chunk %u written through RAM: %s", index, error->message);
+    g_clear_error (&error);
+    return FALSE;
+  }
+
+  return TRUE;
+}
+
 /* Zeroes what lies between the length and @new_end in the last allocated
  * chunk, before the file grows over it without a write. */
 static gboolean
@@ -247,6 +297,7 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     const guint8 * data, gsize size, GError ** error)
 {
   guint64 end;
+  gsize write_size;
 
   g_return_val_if_fail (file != NULL, FALSE);
   g_return_val_if_fail (data != NULL || size == 0, FALSE);
@@ -260,6 +311,7 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     return TRUE;
 
   end = position + size;
+  write_size = size;
 
   g_mutex_lock (&file->lock);
   if (position > file->length && !zero_tail (file, position, error))
@@ -273,10 +325,12 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     gsize n = MIN (file->chunk_size - offset, size);
     guint8 *dest;
 
-    dest = map_chunk_for_write (file, index, offset, offset + n, error);
-    if (dest == NULL)
-      goto write_failed;
-    memcpy (dest + offset, data, n);
+    if (!write_direct (file, index, offset, offset + n, data, write_size)) {
+      dest = map_chunk_for_write (file, index, offset, offset + n, error);
+      if (dest == NULL)
+        goto write_failed;
+      memcpy (dest + offset, data, n);
+    }
 
     data += n;
     position += n;

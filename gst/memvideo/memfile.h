@@ -15,7 +15,11 @@
  *
  * Writes are positional (like pwrite).  The length is the furthest byte
  * written; a gap before a write reads back as zeros.  Chunks that were
- * never written are not allocated.
+ * never written are not allocated.  Once the chunks in RAM fill
+ * max-memory, later data (writes of 64 KiB and more that start a chunk,
+ * and any write into a chunk already on disk) goes straight to the spill
+ * file instead of being copied into a chunk and evicted: the chunks in
+ * RAM, the start of the file where muxers rewrite headers, stay there.
  *
  * Every function takes the file's own lock, so the streaming thread may
  * write while application threads read or take snapshots; a snapshot is

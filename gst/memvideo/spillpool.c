@@ -617,7 +617,7 @@ spill_mem_unmap_full (GstMemory * mem, GstMapInfo * info)
 
 static GstMemory *pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize,
     gsize align, gsize offset, gsize size, GstMemoryFlags flags,
-    const MemvideoSpillLayout * layout);
+    const MemvideoSpillLayout * layout, gboolean with_ram);
 
 static GstMemory *
 spill_mem_copy (GstMemory * mem, gssize offset, gssize size)
@@ -641,7 +641,7 @@ spill_mem_copy (GstMemory * mem, gssize offset, gssize size)
   pool_unlock (pool);
 
   copy = pool_alloc_full (pool, size, mem->align, 0, size, 0,
-      keep_layout ? &layout : NULL);
+      keep_layout ? &layout : NULL, TRUE);
   if (!gst_memory_map (copy, &map, GST_MAP_WRITE))
     goto map_failed;
   if (!memvideo_spill_memory_read (mem, offset, map.data, size, &err)) {
@@ -686,10 +686,12 @@ spill_mem_is_span (GstMemory * mem1, GstMemory * mem2, gsize * offset)
 
 /* Allocation */
 
+/* @with_ram FALSE: the memory starts without RAM and nothing is evicted
+ * for it (memvideo_spill_pool_alloc_spilled()) */
 static GstMemory *
 pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
     gsize offset, gsize size, GstMemoryFlags flags,
-    const MemvideoSpillLayout * layout)
+    const MemvideoSpillLayout * layout, gboolean with_ram)
 {
   SpillMemory *m = g_slice_new0 (SpillMemory);
   gboolean fits;
@@ -711,10 +713,11 @@ pool_alloc_full (MemvideoSpillPool * pool, gsize maxsize, gsize align,
   /* Make room first, so RAM stays within the budget plus the frames in
    * flight, and reserve it while the block is allocated without the
    * lock. */
-  evict_locked (pool, maxsize);
-  fits = maxsize == 0
+  if (with_ram)
+    evict_locked (pool, maxsize);
+  fits = with_ram && (maxsize == 0
       || pool->evictable_bytes + pool->reserved_bytes + pool->owner_bytes +
-      maxsize <= pool->max_memory;
+      maxsize <= pool->max_memory);
   if (fits)
     data = block_take (pool, maxsize, m->mmapped);
   if (data) {
@@ -749,7 +752,7 @@ spill_allocator_alloc (GstAllocator * allocator, gsize size,
   gsize maxsize = size + params->prefix + params->padding;
 
   return pool_alloc_full (SPILL_POOL (allocator), maxsize, params->align,
-      params->prefix, size, params->flags, NULL);
+      params->prefix, size, params->flags, NULL, TRUE);
 }
 
 static void
@@ -1005,7 +1008,8 @@ memvideo_spill_pool_alloc (MemvideoSpillPool * pool, gsize size,
         (GST_VIDEO_INFO_FORMAT (vinfo)), GST_VIDEO_INFO_WIDTH (vinfo),
         GST_VIDEO_INFO_HEIGHT (vinfo), size);
 
-  return pool_alloc_full (pool, size, 0, 0, size, 0, jpeg ? &layout : NULL);
+  return pool_alloc_full (pool, size, 0, 0, size, 0, jpeg ? &layout : NULL,
+      TRUE);
 }
 
 /* Copies the data of @src into @dest without pulling spilled memories
@@ -1230,6 +1234,144 @@ memvideo_spill_memory_read (GstMemory * mem, gsize offset, guint8 * dest,
   set_not_busy (pool, m);
   pool_unlock (pool);
   return ok;
+}
+
+GstMemory *
+memvideo_spill_pool_alloc_spilled (MemvideoSpillPool * pool, gsize size)
+{
+  g_return_val_if_fail (pool != NULL, NULL);
+
+  return pool_alloc_full (pool, size, 0, 0, size, 0, NULL, FALSE);
+}
+
+gboolean
+memvideo_spill_pool_has_room (MemvideoSpillPool * pool, gsize size)
+{
+  gboolean room;
+
+  g_return_val_if_fail (pool != NULL, FALSE);
+
+  pool_lock (pool);
+  room = pool->evictable_bytes + pool->reserved_bytes + pool->owner_bytes +
+      size <= pool->max_memory;
+  pool_unlock (pool);
+
+  return room;
+}
+
+gboolean
+memvideo_spill_memory_write (GstMemory * mem, gsize offset,
+    const guint8 * data, gsize size, GError ** error)
+{
+  SpillMemory *m = (SpillMemory *) mem;
+  MemvideoSpillPool *pool;
+  GError *err = NULL;
+  gboolean ok, new_extent = FALSE;
+  guint64 disk_offset, extent_end;
+  const guint8 zero = 0;
+  gsize start;
+
+  g_return_val_if_fail (memvideo_is_spill_memory (mem), FALSE);
+  g_return_val_if_fail (offset <= mem->size && size <= mem->size - offset,
+      FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+
+  pool = MEM_POOL (m);
+  start = mem->offset + offset;
+  if (size == 0)
+    return TRUE;
+
+  pool_lock (pool);
+  wait_not_busy (pool, m);
+  if (m->jpeg) {
+    pool_unlock (pool);
+    g_critical ("memvideo_spill_memory_write: JPEG memories cannot be "
+        "written in place");
+    return FALSE;
+  }
+
+  if (m->data) {
+    /* In RAM: written there, pinned the way a WRITE map does */
+    evictable_remove (pool, m);
+    m->map_count++;
+    m->use_stamp = ++pool->stamp;
+    m->has_content = TRUE;
+    if (m->on_disk)
+      release_extent (pool, m);
+    pool_unlock (pool);
+    memcpy (m->data + start, data, size);
+    pool_lock (pool);
+    if (--m->map_count == 0) {
+      evictable_add (pool, m);
+      evict_locked (pool, 0);
+    }
+    pool_unlock (pool);
+    return TRUE;
+  }
+
+  if (pool->writes_suspended) {
+    g_set_error (error, MEMVIDEO_SPILL_ERROR, MEMVIDEO_SPILL_ERROR_IO,
+        "Not writing to the spill file in '%s': an earlier write failed",
+        memvideo_spill_pool_get_directory (pool));
+    pool_unlock (pool);
+    return FALSE;
+  }
+
+  if (!m->on_disk) {
+    /* Never written: it gets its extent now; the bytes not written are
+     * undefined, as in a new memory */
+    if (!memvideo_spill_file_alloc_extent (pool->file, mem->maxsize,
+            pool->max_disk, &disk_offset, &err))
+      goto failed;
+    account (pool, m, -1);
+    m->on_disk = TRUE;
+    m->has_content = TRUE;
+    m->disk_offset = disk_offset;
+    m->disk_size = mem->maxsize;
+    account (pool, m, +1);
+    new_extent = TRUE;
+  }
+
+  m->busy = TRUE;
+  disk_offset = m->disk_offset + start;
+  extent_end = m->disk_offset + m->disk_size;
+  pool_unlock (pool);
+  /* A new extent at the end of the file is only as long as what is
+   * written into it: its last byte first, so that a reload of the whole
+   * extent finds it all (the file only grows that way, whatever other
+   * threads write meanwhile) */
+  ok = !new_extent || disk_offset + size == extent_end
+      || memvideo_spill_file_write (pool->file, extent_end - 1, &zero, 1, &err);
+  ok = ok && memvideo_spill_file_write (pool->file, disk_offset, data, size,
+      &err);
+  pool_lock (pool);
+  set_not_busy (pool, m);
+  if (!ok) {
+    if (new_extent) {
+      account (pool, m, -1);
+      release_extent (pool, m);
+      m->has_content = FALSE;
+      account (pool, m, +1);
+    }
+    goto failed;
+  }
+  pool->stats.spills++;
+  pool_unlock (pool);
+
+  return TRUE;
+
+  /* ERRORS */
+failed:
+  {
+    /* As for a failed eviction: reported once through the error function,
+     * no more writes until space is freed */
+    pool->stats.write_errors++;
+    pool->writes_suspended = TRUE;
+    g_propagate_error (error, g_error_copy (err));
+    pool_queue_error (pool, err);
+    pool_unlock (pool);
+    return FALSE;
+  }
 }
 
 void

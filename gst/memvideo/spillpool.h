@@ -238,6 +238,29 @@ gboolean memvideo_spill_memory_is_resident (GstMemory * mem);
 gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
     guint8 * dest, gsize size, GError ** error);
 
+/* Writes @size bytes of @data at @offset of the raw memory @mem without
+ * bringing it into RAM: a resident memory is written in RAM (as through a
+ * WRITE map), a spilled one in its disk copy, and one that never had data
+ * gets a disk copy (its other bytes are undefined, as in a new memory).
+ * For an owner that writes data going straight to disk (memsink's file
+ * beyond max-memory) without copying it into RAM first.  On failure (the
+ * error is also reported through the error function, once, and further
+ * spill writes wait as after a failed eviction) the range is undefined
+ * until written again: write it through a map then.  Writers must not race
+ * each other, as with WRITE maps. */
+gboolean memvideo_spill_memory_write (GstMemory * mem, gsize offset,
+    const guint8 * data, gsize size, GError ** error);
+
+/* A new raw memory of @size bytes that starts without RAM, nothing being
+ * evicted for it (it reads as zeros until written, by a map or by
+ * memvideo_spill_memory_write()). */
+GstMemory *memvideo_spill_pool_alloc_spilled (MemvideoSpillPool * pool,
+    gsize size);
+
+/* TRUE when @size more bytes of unmapped memories fit in max-memory next
+ * to the resident ones, without evicting anything. */
+gboolean memvideo_spill_pool_has_room (MemvideoSpillPool * pool, gsize size);
+
 /* TRUE when frames of @format are spilled as JPEG by a JPEG pool (others
  * fall back to raw, with one GST_WARNING per pool). */
 gboolean memvideo_spill_pool_jpeg_supported (GstVideoFormat format);

@@ -52,10 +52,8 @@ GST_START_TEST (test_buddyinfo)
       196 + 83 * 2 + 76 * 4 + 64 * 8 + 54 * 16 + 57 * 32 + 55 * 64 +
       52 * 128 + 49 * 256 + 46 * 512 + 705 * 1024);
   /* beyond the largest order there is nothing */
-  fail_unless_equals_uint64 (memvideo_buddyinfo_free_blocks (buddyinfo, 11),
-      0);
-  fail_unless_equals_uint64 (memvideo_buddyinfo_free_blocks (buddyinfo, 64),
-      0);
+  fail_unless_equals_uint64 (memvideo_buddyinfo_free_blocks (buddyinfo, 11), 0);
+  fail_unless_equals_uint64 (memvideo_buddyinfo_free_blocks (buddyinfo, 64), 0);
 
   /* broken text: nothing, or the numbers before the garbage */
   fail_unless_equals_uint64 (memvideo_buddyinfo_free_blocks ("", 9), 0);

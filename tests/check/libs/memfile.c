@@ -114,7 +114,8 @@ run_random (guint32 seed)
     } else if (op < 70) {
       guint64 size = g_rand_int_range (rand, 0, model->len + CHUNK + 1);
 
-      fail_unless (memvideo_mem_file_truncate (file, size, &error));
+      fail_unless (memvideo_mem_file_truncate (file, size, &error),
+          "seed %u step %u: %s", seed, step, error ? error->message : "?");
       model_truncate (model, size);
     } else if (op < 95) {
       guint64 pos;
@@ -188,6 +189,81 @@ GST_START_TEST (test_gap_is_zero_and_length_is_furthest)
   fail_unless (memvideo_mem_file_read (file, 10 * CHUNK + 4, out, 4, NULL));
   fail_unless (memcmp (out, "\0\0\0\0", 4) == 0);
 
+  memvideo_mem_file_free (file);
+  memvideo_spill_pool_unref (pool);
+}
+
+GST_END_TEST;
+
+static void
+fill (guint8 * data, gsize size, guint32 seed)
+{
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    data[i] = (guint8) ((i * 2654435761u + seed * 40503u) >> 13);
+}
+
+/* Beyond max-memory the data goes straight to the spill file: the chunks
+ * in RAM (the start of the file, where a muxer rewrites its header) stay,
+ * nothing is read back to write the header or to append at the end. */
+GST_START_TEST (test_over_budget_goes_to_disk)
+{
+  const gsize chunk = 64 * 1024, piece = chunk * 3 / 2;
+  MemvideoSpillPool *pool = new_pool (4 * chunk + 16 * 1024);
+  MemvideoMemFile *file = memvideo_mem_file_new (pool, chunk);
+  GByteArray *model = g_byte_array_new ();
+  guint8 *data = g_malloc (piece), *back;
+  MemvideoSpillStats st;
+  guint64 spills;
+  guint i;
+
+  /* 10.5 chunks, written as a muxer writes frames */
+  for (i = 0; i < 7; i++) {
+    fill (data, piece, i);
+    fail_unless (memvideo_mem_file_write (file, model->len, data, piece, NULL));
+    model_write (model, model->len, data, piece);
+  }
+  memvideo_spill_pool_get_stats (pool, &st);
+  /* the first four in RAM, the other seven written to disk as they came */
+  fail_unless_equals_uint64 (st.resident_bytes, 4 * chunk);
+  fail_unless_equals_uint64 (st.spilled_bytes, 7 * chunk);
+  fail_unless_equals_uint64 (st.reloads, 0);
+  spills = st.spills;
+
+  /* a small append into the last chunk, on disk: written there */
+  fail_unless (memvideo_mem_file_write (file, model->len,
+          (const guint8 *) "moov", 4, NULL));
+  model_write (model, model->len, (const guint8 *) "moov", 4);
+  /* the header, in RAM: written there */
+  fail_unless (memvideo_mem_file_write (file, 8, (const guint8 *) "mdat", 4,
+          NULL));
+  model_write (model, 8, (const guint8 *) "mdat", 4);
+  memvideo_spill_pool_get_stats (pool, &st);
+  fail_unless_equals_uint64 (st.reloads, 0);
+  fail_unless_equals_uint64 (st.spills, spills + 1);
+  fail_unless_equals_uint64 (st.resident_bytes, 4 * chunk);
+
+  fail_unless_equals_uint64 (memvideo_mem_file_get_size (file), model->len);
+  back = g_malloc (model->len + chunk);
+  fail_unless (memvideo_mem_file_read (file, 0, back, model->len, NULL));
+  fail_unless (memcmp (back, model->data, model->len) == 0);
+
+  /* room in the budget again: the last chunk comes back, new ones are
+   * made in RAM */
+  memvideo_spill_pool_set_max_memory (pool, G_MAXUINT64);
+  fill (data, chunk, 99);
+  fail_unless (memvideo_mem_file_write (file, model->len, data, chunk, NULL));
+  model_write (model, model->len, data, chunk);
+  memvideo_spill_pool_get_stats (pool, &st);
+  fail_unless_equals_uint64 (st.reloads, 1);
+  fail_unless_equals_uint64 (st.resident_bytes, 6 * chunk);
+  fail_unless (memvideo_mem_file_read (file, 0, back, model->len, NULL));
+  fail_unless (memcmp (back, model->data, model->len) == 0);
+
+  g_free (back);
+  g_free (data);
+  g_byte_array_unref (model);
   memvideo_mem_file_free (file);
   memvideo_spill_pool_unref (pool);
 }
@@ -438,6 +514,7 @@ memfile_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_random_against_model);
   tcase_add_test (tc, test_gap_is_zero_and_length_is_furthest);
+  tcase_add_test (tc, test_over_budget_goes_to_disk);
   tcase_add_test (tc, test_limits_and_bad_reads);
   tcase_add_test (tc, test_large_snapshot_and_save);
   tcase_add_test (tc, test_snapshot_without_directory);

@@ -619,6 +619,114 @@ GST_START_TEST (test_max_disk)
 
 GST_END_TEST;
 
+/* memvideo_spill_memory_write(): data into a memory wherever it is, never
+ * pulled into RAM for it; a failed write is reported once, suspends the
+ * writes, and the memory is written through a map instead. */
+GST_START_TEST (test_memory_write_in_place)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  guint8 *expect = g_malloc (300 * KIB), *got = g_malloc (300 * KIB);
+  guint8 patch[5000];
+  ErrorLog log = { 0, };
+  GstMemory *mem, *fresh, *resident;
+  MemvideoSpillStats s;
+  GError *err = NULL;
+  GstMapInfo map;
+
+  g_mutex_init (&log.lock);
+  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  fill_pattern (expect, 300 * KIB, 4);
+  fill_pattern (patch, sizeof (patch), 40);
+
+  /* a spilled memory: the disk copy is written, nothing reloaded */
+  mem = alloc_filled (pool, 300 * KIB, 4);
+  fail_unless (!memvideo_spill_memory_is_resident (mem));
+  fail_unless (memvideo_spill_memory_write (mem, 1000, patch, sizeof (patch),
+          &err));
+  memcpy (expect + 1000, patch, sizeof (patch));
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.reloads, 0);
+  fail_unless_equals_uint64 (s.spills, 2);
+  fail_unless_equals_uint64 (s.resident_bytes, 0);
+  fail_unless (memvideo_spill_memory_read (mem, 0, got, 300 * KIB, &err));
+  fail_unless (memcmp (got, expect, 300 * KIB) == 0);
+  /* and a map reads the same back */
+  fail_unless (gst_memory_map (mem, &map, GST_MAP_READ));
+  fail_unless (memcmp (map.data, expect, 300 * KIB) == 0);
+  gst_memory_unmap (mem, &map);
+
+  /* a memory that never had RAM nor data gets its disk copy now */
+  fresh = memvideo_spill_pool_alloc_spilled (pool, 128 * KIB);
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.frames_spilled, 2);
+  fail_unless_equals_uint64 (s.spilled_bytes, 300 * KIB);
+  fail_unless (memvideo_spill_memory_write (fresh, 0, expect, 128 * KIB, &err));
+  s = get_stats (pool);
+  fail_unless_equals_uint64 (s.spilled_bytes, 428 * KIB);
+  fail_unless_equals_uint64 (s.resident_bytes, 0);
+  fail_unless (memvideo_spill_memory_read (fresh, 0, got, 128 * KIB, &err));
+  fail_unless (memcmp (got, expect, 128 * KIB) == 0);
+
+  /* a resident memory is written in RAM and its disk copy dropped */
+  memvideo_spill_pool_set_max_memory (pool, MIB);
+  fail_unless (memvideo_spill_pool_has_room (pool, MIB));
+  fail_unless (!memvideo_spill_pool_has_room (pool, MIB + 1));
+  resident = alloc_filled (pool, 200 * KIB, 5);
+  fail_unless (memvideo_spill_memory_is_resident (resident));
+  fail_unless (memvideo_spill_pool_has_room (pool, MIB - 200 * KIB));
+  fail_unless (!memvideo_spill_pool_has_room (pool, MIB - 200 * KIB + 1));
+  fail_unless (memvideo_spill_memory_write (resident, 10, patch, 100, &err));
+  fail_unless (memvideo_spill_memory_is_resident (resident));
+  fail_unless (gst_memory_map (resident, &map, GST_MAP_READ));
+  fail_unless (memcmp (map.data + 10, patch, 100) == 0);
+  gst_memory_unmap (resident, &map);
+  fail_unless (memvideo_spill_memory_write (mem, 0, patch, 0, &err));
+
+  /* a full disk: an error through the return value and the error function
+   * (once), no more tries until space is freed, the range written through
+   * a map then */
+  memvideo_spill_pool_set_max_memory (pool, 0);
+  gst_memory_unref (fresh);
+  memvideo_spill_pool_set_max_disk (pool, 500 * KIB);
+  fresh = memvideo_spill_pool_alloc_spilled (pool, 300 * KIB);
+  fail_if (memvideo_spill_memory_write (fresh, 0, expect, 100, &err));
+  fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_MAX_DISK), "%s", err->message);
+  check_names_spill_dir (err->message, dir);
+  g_clear_error (&err);
+  fail_unless_equals_int (g_list_length (log.errors), 1);
+  fail_if (memvideo_spill_memory_write (mem, 0, patch, 100, &err));
+  fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_IO), "%s", err->message);
+  fail_unless (strstr (err->message, "an earlier write failed") != NULL,
+      "%s", err->message);
+  g_clear_error (&err);
+  fail_unless_equals_int (g_list_length (log.errors), 1);
+  fail_unless_equals_uint64 (get_stats (pool).write_errors, 1);
+  /* nothing changed */
+  fail_unless (memvideo_spill_memory_read (mem, 0, got, 300 * KIB, &err));
+  fail_unless (memcmp (got, expect, 300 * KIB) == 0);
+  fail_unless (gst_memory_map (fresh, &map, GST_MAP_WRITE));
+  memcpy (map.data, expect, 300 * KIB);
+  gst_memory_unmap (fresh, &map);
+  fail_unless (memvideo_spill_memory_read (fresh, 0, got, 300 * KIB, &err));
+  fail_unless (memcmp (got, expect, 300 * KIB) == 0);
+
+  gst_memory_unref (resident);
+  gst_memory_unref (fresh);
+  gst_memory_unref (mem);
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  error_log_clear (&log);
+  g_mutex_clear (&log.lock);
+  g_free (expect);
+  g_free (got);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 /* Kept RAM blocks */
 
 static gboolean
@@ -2070,6 +2178,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_copy_buffer);
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
+  tcase_add_test (tc, test_memory_write_in_place);
   tcase_add_test (tc, test_keep_fifo);
   tcase_add_test (tc, test_keep_bounded);
   tcase_add_test (tc, test_keep_budget);
