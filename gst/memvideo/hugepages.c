@@ -32,6 +32,19 @@ GST_DEBUG_CATEGORY_STATIC (memvideo_huge_pages_debug);
  * often (microseconds) */
 #define LOOK_INTERVAL (100 * 1000)
 
+/* Populating a 2 MiB huge page takes about 0.2 ms (4 KiB pages: 0.5 ms
+ * for the same RAM).  One from memory a hypervisor had taken back (free
+ * page reporting, a balloon: Firecracker, cloud-hypervisor, QEMU) is
+ * faulted in 4 KiB at a time on the host: 3 to 7 ms.  The kernel takes
+ * huge pages from its free 2 and 4 MiB blocks, where such memory ends up,
+ * while 4 KiB pages mostly come from recently freed ones; so when the
+ * running average of the populate time per huge page (each block weighs
+ * 1/8) exceeds SLOW_POPULATE microseconds, no huge pages for SLOW_BACKOFF.
+ * A stray cold page among hot ones does not stop them. */
+#define SLOW_POPULATE 1000
+#define SLOW_BACKOFF (5 * G_USEC_PER_SEC)
+#define HOT_POPULATE 250
+
 static gsize
 read_huge_page_size (void)
 {
@@ -123,10 +136,14 @@ memvideo_buddyinfo_free_blocks (const gchar * text, guint order)
 }
 
 /* How many huge pages may still be taken before /proc/buddyinfo is read
- * again, and when it may be read again */
+ * again, and when it may be read again; until when none are taken because
+ * they were slow to populate.  Guarded by allowance_lock. */
 static GMutex allowance_lock;
 static guint64 allowance;
 static gint64 next_look;
+static gint64 slow_until;
+static gint64 slow_threshold = SLOW_POPULATE;
+static gint64 populate_average = HOT_POPULATE;
 
 static gboolean
 take_huge_pages (guint64 n, gsize huge)
@@ -134,6 +151,10 @@ take_huge_pages (guint64 n, gsize huge)
   gboolean ok;
 
   g_mutex_lock (&allowance_lock);
+  if (slow_until != 0 && g_get_monotonic_time () < slow_until) {
+    g_mutex_unlock (&allowance_lock);
+    return FALSE;
+  }
   if (allowance < n && g_get_monotonic_time () >= next_look) {
     gchar *text = NULL;
     guint64 free_blocks = 0;
@@ -163,6 +184,7 @@ memvideo_huge_pages_alloc (gsize size)
 {
   gsize huge = memvideo_huge_page_size ();
   guint8 *map, *block, *map_end;
+  gint64 start, took;
   gsize page, i;
 
   if (huge == 0 || size == 0 || size % huge != 0 || size > G_MAXSIZE - huge)
@@ -189,13 +211,39 @@ memvideo_huge_pages_alloc (gsize size)
 
   /* Every byte is about to be written: fault the pages in at once.  A
    * kernel older than 5.14 has no MADV_POPULATE_WRITE: touch each page. */
+  start = g_get_monotonic_time ();
 #ifdef MADV_POPULATE_WRITE
-  if (madvise (block, size, MADV_POPULATE_WRITE) == 0)
-    return block;
+  if (madvise (block, size, MADV_POPULATE_WRITE) != 0)
 #endif
-  page = (gsize) sysconf (_SC_PAGESIZE);
-  for (i = 0; i < size; i += page)
-    ((volatile guint8 *) block)[i] = 0;
+  {
+    page = (gsize) sysconf (_SC_PAGESIZE);
+    for (i = 0; i < size; i += page)
+      ((volatile guint8 *) block)[i] = 0;
+  }
+  took = g_get_monotonic_time () - start;
+  GST_LOG ("%p: %" G_GSIZE_FORMAT " bytes of huge pages in %" G_GINT64_FORMAT
+      " us", block, size, took);
+
+  g_mutex_lock (&allowance_lock);
+  populate_average += (took / (gint64) (size / huge) - populate_average) / 8;
+  if (populate_average > slow_threshold) {
+    slow_until = g_get_monotonic_time () + SLOW_BACKOFF;
+    GST_DEBUG ("huge pages took %" G_GINT64_FORMAT " us each to populate "
+        "lately: none for %d s", populate_average,
+        (gint) (SLOW_BACKOFF / G_USEC_PER_SEC));
+    populate_average = HOT_POPULATE;
+  }
+  g_mutex_unlock (&allowance_lock);
 
   return block;
+}
+
+void
+memvideo_huge_pages_test_set_slow (gint64 threshold)
+{
+  g_mutex_lock (&allowance_lock);
+  slow_threshold = threshold < 0 ? SLOW_POPULATE : threshold;
+  slow_until = 0;
+  populate_average = HOT_POPULATE;
+  g_mutex_unlock (&allowance_lock);
 }

@@ -20,7 +20,9 @@
  * which costs far more than it saves.  So huge pages are only asked for
  * while /proc/buddyinfo shows free 2 MiB blocks to spare: at most half of
  * those beyond a reserve, looked up again when that allowance is used up
- * (and at most every 100 ms while it is refused).
+ * (and at most every 100 ms while it is refused).  And huge pages that
+ * are slow to populate (over 1 ms each on a running average: memory a
+ * hypervisor had taken back, hugepages.c) stop them for 5 s.
  */
 
 #ifndef __MEMVIDEO_HUGE_PAGES_H__
@@ -49,6 +51,11 @@ guint64 memvideo_buddyinfo_free_blocks (const gchar * text, guint order);
  * when huge pages are unusable or not free to spare right now: the caller
  * then maps ordinary pages.  Free it with munmap(). */
 gpointer memvideo_huge_pages_alloc (gsize size);
+
+/* Testing only: when huge pages take more than @threshold microseconds
+ * each to populate, on a running average, they stop for a while (-1: the
+ * default, 1 ms; 0: at the first block); also ends such a pause. */
+void memvideo_huge_pages_test_set_slow (gint64 threshold);
 
 G_END_DECLS
 

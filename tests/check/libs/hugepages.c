@@ -208,6 +208,38 @@ GST_START_TEST (test_pool_chunk_is_huge_page)
 
 GST_END_TEST;
 
+/* Huge pages that are slow to populate (here: any) are not asked for
+ * again for a while; the blocks are good RAM either way. */
+GST_START_TEST (test_slow_huge_pages_pause)
+{
+  gsize huge = memvideo_huge_page_size ();
+  guint8 *a, *b;
+
+  if (huge == 0 || free_huge_pages_now (huge) < MEMVIDEO_HUGE_PAGES_RESERVE +
+      16) {
+    g_print ("no huge pages to spare here: pause not tested\n");
+    return;
+  }
+
+  memvideo_huge_pages_test_set_slow (0);
+  a = memvideo_huge_pages_alloc (huge);
+  fail_unless (a != NULL);
+  fail_unless (anon_huge_kib (a) >= (gint64) (huge / KIB));
+  /* paused */
+  fail_unless (memvideo_huge_pages_alloc (huge) == NULL);
+  fail_unless (memvideo_huge_pages_alloc (2 * huge) == NULL);
+  /* the pause ends (here by resetting the threshold) */
+  memvideo_huge_pages_test_set_slow (-1);
+  b = memvideo_huge_pages_alloc (huge);
+  fail_unless (b != NULL);
+  memset (a, 1, huge);
+  memset (b, 2, huge);
+  munmap (a, huge);
+  munmap (b, huge);
+}
+
+GST_END_TEST;
+
 static Suite *
 hugepages_suite (void)
 {
@@ -218,6 +250,7 @@ hugepages_suite (void)
   tcase_add_test (tc, test_buddyinfo);
   tcase_add_test (tc, test_chunk_size);
   tcase_add_test (tc, test_pool_chunk_is_huge_page);
+  tcase_add_test (tc, test_slow_huge_pages_pause);
 
   return s;
 }
