@@ -571,6 +571,25 @@ reload_locked (MemvideoSpillPool * pool, SpillMemory * m)
   return TRUE;
 }
 
+/* Keeps resident @m in RAM while its data is used without the lock, the
+ * way a map does; unpin_locked() ends that (evicting if the budget wants
+ * it).  Lock held. */
+static void
+pin_locked (MemvideoSpillPool * pool, SpillMemory * m)
+{
+  evictable_remove (pool, m);
+  m->map_count++;
+}
+
+static void
+unpin_locked (MemvideoSpillPool * pool, SpillMemory * m)
+{
+  if (--m->map_count == 0) {
+    evictable_add (pool, m);
+    evict_locked (pool, 0);
+  }
+}
+
 /* GstMemory vfuncs */
 
 static gpointer
@@ -585,8 +604,7 @@ spill_mem_map_full (GstMemory * mem, GstMapInfo * info, gsize maxsize)
   if (m->data == NULL && !reload_locked (pool, m))
     goto done;
 
-  evictable_remove (pool, m);
-  m->map_count++;
+  pin_locked (pool, m);
   m->use_stamp = ++pool->stamp;
   if (info->flags & GST_MAP_WRITE) {
     /* The disk copy is stale from now on. */
@@ -608,10 +626,7 @@ spill_mem_unmap_full (GstMemory * mem, GstMapInfo * info)
   MemvideoSpillPool *pool = MEM_POOL (m);
 
   pool_lock (pool);
-  if (--m->map_count == 0) {
-    evictable_add (pool, m);
-    evict_locked (pool, 0);
-  }
+  unpin_locked (pool, m);
   pool_unlock (pool);
 }
 
@@ -1184,16 +1199,11 @@ memvideo_spill_memory_read (GstMemory * mem, gsize offset, guint8 * dest,
   pool_lock (pool);
   wait_not_busy (pool, m);
   if (m->data) {
-    /* Pin it the way a map does, so it is not evicted under the copy. */
-    evictable_remove (pool, m);
-    m->map_count++;
+    pin_locked (pool, m);
     pool_unlock (pool);
     memcpy (dest, m->data + start, size);
     pool_lock (pool);
-    if (--m->map_count == 0) {
-      evictable_add (pool, m);
-      evict_locked (pool, 0);
-    }
+    unpin_locked (pool, m);
     pool_unlock (pool);
     return TRUE;
   }
@@ -1291,9 +1301,8 @@ memvideo_spill_memory_write (GstMemory * mem, gsize offset,
   }
 
   if (m->data) {
-    /* In RAM: written there, pinned the way a WRITE map does */
-    evictable_remove (pool, m);
-    m->map_count++;
+    /* In RAM: written there, as through a WRITE map */
+    pin_locked (pool, m);
     m->use_stamp = ++pool->stamp;
     m->has_content = TRUE;
     if (m->on_disk)
@@ -1301,10 +1310,7 @@ memvideo_spill_memory_write (GstMemory * mem, gsize offset,
     pool_unlock (pool);
     memcpy (m->data + start, data, size);
     pool_lock (pool);
-    if (--m->map_count == 0) {
-      evictable_add (pool, m);
-      evict_locked (pool, 0);
-    }
+    unpin_locked (pool, m);
     pool_unlock (pool);
     return TRUE;
   }
