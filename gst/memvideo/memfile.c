@@ -231,8 +231,9 @@ reload_failed:
  * (@write_size, all its chunks) of DIRECT_MIN bytes or more (or a whole
  * chunk) that leaves no byte of the file's length in it unwritten (those
  * would need zeros): a stream of small writes, like MPEG-TS packets, is
- * gathered in RAM rather than written with one system call each.  FALSE: the caller writes through
- * a mapped chunk (also after a failed write, which the pool reports). */
+ * gathered in RAM rather than written with one system call each.
+ * FALSE: the caller writes through a mapped chunk (also after a failed
+ * write, which the pool reports). */
 static gboolean
 write_direct (MemvideoMemFile * file, guint index, gsize from, gsize to,
     const guint8 * data, gsize write_size)

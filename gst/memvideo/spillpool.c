@@ -1342,10 +1342,10 @@ memvideo_spill_memory_write (GstMemory * mem, gsize offset,
   disk_offset = m->disk_offset + start;
   extent_end = m->disk_offset + m->disk_size;
   pool_unlock (pool);
-  /* A new extent at the end of the file is only as long as what is
-   * written into it: its last byte first, so that a reload of the whole
-   * extent finds it all (the file only grows that way, whatever other
-   * threads write meanwhile) */
+  /* A new extent may lie beyond the end of the file, which only grows as
+   * far as what is written: its last byte first, so that a reload of the
+   * whole extent finds it all (writing, unlike ftruncate(), never cuts off
+   * what other threads write meanwhile) */
   ok = !new_extent || disk_offset + size == extent_end
       || memvideo_spill_file_write (pool->file, extent_end - 1, &zero, 1, &err);
   ok = ok && memvideo_spill_file_write (pool->file, disk_offset, data, size,
