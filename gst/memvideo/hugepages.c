@@ -32,15 +32,17 @@ GST_DEBUG_CATEGORY_STATIC (memvideo_huge_pages_debug);
  * often (microseconds) */
 #define LOOK_INTERVAL (100 * 1000)
 
-/* Populating a 2 MiB huge page takes about 0.2 ms (4 KiB pages: 0.5 ms
- * for the same RAM).  One from memory a hypervisor had taken back (free
+/* Populating a 2 MiB huge page takes about 0.2 ms; 512 pages of 4 KiB
+ * with MAP_POPULATE 0.8 to 1 ms (build machine, a loop of 100 each).
+ * One from memory a hypervisor had taken back (free
  * page reporting, a balloon: Firecracker, cloud-hypervisor, QEMU) is
  * faulted in 4 KiB at a time on the host: 3 to 7 ms.  The kernel takes
  * huge pages from its free 2 and 4 MiB blocks, where such memory ends up,
  * while 4 KiB pages mostly come from recently freed ones; so when the
  * running average of the populate time per huge page (each block weighs
- * 1/8) exceeds SLOW_POPULATE microseconds, no huge pages for SLOW_BACKOFF.
- * A stray cold page among hot ones does not stop them. */
+ * 1/8) exceeds SLOW_POPULATE microseconds, about what 4 KiB pages cost,
+ * no huge pages for SLOW_BACKOFF.  A stray cold page among hot ones does
+ * not stop them. */
 #define SLOW_POPULATE 1000
 #define SLOW_BACKOFF (5 * G_USEC_PER_SEC)
 #define HOT_POPULATE 250
