@@ -165,6 +165,22 @@ error_log_clear (ErrorLog * log)
   log->errors = NULL;
 }
 
+/* Collects @pool's errors in @log until error_log_detach() */
+static void
+error_log_attach (ErrorLog * log, MemvideoSpillPool * pool)
+{
+  g_mutex_init (&log->lock);
+  memvideo_spill_pool_set_error_func (pool, log_error, log, NULL);
+}
+
+static void
+error_log_detach (ErrorLog * log, MemvideoSpillPool * pool)
+{
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  error_log_clear (log);
+  g_mutex_clear (&log->lock);
+}
+
 /* Messages name the spill directory the user configured, never the
  * private directory made in it (gone as soon as the file exists). */
 static void
@@ -575,8 +591,7 @@ GST_START_TEST (test_max_disk)
   const GError *e;
   guint i;
 
-  g_mutex_init (&log.lock);
-  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  error_log_attach (&log, pool);
   memvideo_spill_pool_set_max_disk (pool, 3 * 100 * KIB);
   for (i = 0; i < 5; i++)
     mems[i] = alloc_filled (pool, 100 * KIB, i);
@@ -610,9 +625,7 @@ GST_START_TEST (test_max_disk)
     gst_memory_unref (mems[i]);
   }
 
-  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
-  error_log_clear (&log);
-  g_mutex_clear (&log.lock);
+  error_log_detach (&log, pool);
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
 }
@@ -634,8 +647,7 @@ GST_START_TEST (test_memory_write_in_place)
   GError *err = NULL;
   GstMapInfo map;
 
-  g_mutex_init (&log.lock);
-  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  error_log_attach (&log, pool);
   fill_pattern (expect, 300 * KIB, 4);
   fill_pattern (patch, sizeof (patch), 40);
 
@@ -716,9 +728,7 @@ GST_START_TEST (test_memory_write_in_place)
   gst_memory_unref (resident);
   gst_memory_unref (fresh);
   gst_memory_unref (mem);
-  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
-  error_log_clear (&log);
-  g_mutex_clear (&log.lock);
+  error_log_detach (&log, pool);
   g_free (expect);
   g_free (got);
   memvideo_spill_pool_unref (pool);
@@ -2001,11 +2011,10 @@ file_size_limit_child (const gchar * dir)
   signal (SIGXFSZ, SIG_IGN);
   if (setrlimit (RLIMIT_FSIZE, &rl) != 0)
     return 10;
-  g_mutex_init (&log.lock);
   pool = memvideo_spill_pool_new (dir, NULL);
   if (pool == NULL)
     return 11;
-  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  error_log_attach (&log, pool);
   memvideo_spill_pool_set_max_memory (pool, 0);
   for (i = 0; i < 20; i++)
     mems[i] = alloc_filled (pool, 100 * KIB, i);
@@ -2039,9 +2048,8 @@ file_size_limit_child (const gchar * dir)
       return 18;
     gst_memory_unref (mems[i]);
   }
-  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  error_log_detach (&log, pool);
   memvideo_spill_pool_unref (pool);
-  error_log_clear (&log);
   return 0;
 }
 
@@ -2126,8 +2134,7 @@ GST_START_TEST (test_read_failure)
   GError *err = NULL;
   const GError *e;
 
-  g_mutex_init (&log.lock);
-  memvideo_spill_pool_set_error_func (pool, log_error, &log, NULL);
+  error_log_attach (&log, pool);
   a = alloc_filled (pool, 100 * KIB, 1);
   b = alloc_filled (pool, 100 * KIB, 2);
   fail_unless_equals_uint64 (get_stats (pool).spills, 2);
@@ -2151,9 +2158,7 @@ GST_START_TEST (test_read_failure)
 
   gst_memory_unref (a);
   gst_memory_unref (b);
-  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
-  error_log_clear (&log);
-  g_mutex_clear (&log.lock);
+  error_log_detach (&log, pool);
   memvideo_spill_pool_unref (pool);
   remove_spill_dir (dir);
 }
