@@ -137,6 +137,25 @@ memvideo_buddyinfo_free_blocks (const gchar * text, guint order)
   return total;
 }
 
+guint64
+memvideo_huge_pages_free (void)
+{
+  gsize huge = memvideo_huge_page_size ();
+  gchar *text = NULL;
+  guint64 free_blocks = 0;
+  guint order = 0;
+
+  if (huge == 0)
+    return 0;
+  while (((gsize) sysconf (_SC_PAGESIZE) << order) < huge)
+    order++;
+  if (g_file_get_contents ("/proc/buddyinfo", &text, NULL, NULL))
+    free_blocks = memvideo_buddyinfo_free_blocks (text, order);
+  g_free (text);
+
+  return free_blocks;
+}
+
 /* How many huge pages may still be taken before /proc/buddyinfo is read
  * again, and when it may be read again; until when none are taken because
  * they were slow to populate.  Guarded by allowance_lock. */
@@ -148,7 +167,7 @@ static gint64 slow_threshold = SLOW_POPULATE;
 static gint64 populate_average = HOT_POPULATE;
 
 static gboolean
-take_huge_pages (guint64 n, gsize huge)
+take_huge_pages (guint64 n)
 {
   gboolean ok;
 
@@ -158,15 +177,8 @@ take_huge_pages (guint64 n, gsize huge)
     return FALSE;
   }
   if (allowance < n && g_get_monotonic_time () >= next_look) {
-    gchar *text = NULL;
-    guint64 free_blocks = 0;
-    guint order = 0;
+    guint64 free_blocks = memvideo_huge_pages_free ();
 
-    while (((gsize) sysconf (_SC_PAGESIZE) << order) < huge)
-      order++;
-    if (g_file_get_contents ("/proc/buddyinfo", &text, NULL, NULL))
-      free_blocks = memvideo_buddyinfo_free_blocks (text, order);
-    g_free (text);
     allowance = free_blocks > MEMVIDEO_HUGE_PAGES_RESERVE ?
         (free_blocks - MEMVIDEO_HUGE_PAGES_RESERVE) / 2 : 0;
     next_look = allowance < n ? g_get_monotonic_time () + LOOK_INTERVAL : 0;
@@ -191,7 +203,7 @@ memvideo_huge_pages_alloc (gsize size)
 
   if (huge == 0 || size == 0 || size % huge != 0 || size > G_MAXSIZE - huge)
     return NULL;
-  if (!take_huge_pages (size / huge, huge))
+  if (!take_huge_pages (size / huge))
     return NULL;
 
   /* map one huge page more and cut the block out at a huge-page boundary */

@@ -46,6 +46,11 @@ gsize memvideo_huge_page_size (void);
  * 0 for text that does not parse. */
 guint64 memvideo_buddyinfo_free_blocks (const gchar * text, guint order);
 
+/* The free blocks of one huge page or more that /proc/buddyinfo shows
+ * now, in huge pages (memvideo_buddyinfo_free_blocks() at the huge-page
+ * order); 0 when huge pages cannot be used or the file is unreadable. */
+guint64 memvideo_huge_pages_free (void);
+
 /* A new block of @size bytes (a multiple of memvideo_huge_page_size()),
  * aligned to a huge page, advised as huge pages and populated, or NULL
  * when huge pages are unusable or not free to spare right now: the caller

@@ -130,22 +130,6 @@ anon_huge_kib (gconstpointer p)
   return kib;
 }
 
-static guint64
-free_huge_pages_now (gsize huge)
-{
-  gchar *text = NULL;
-  guint64 n = 0;
-  guint order = 0;
-
-  while ((gsize) (4096 << order) < huge)
-    order++;
-  if (g_file_get_contents ("/proc/buddyinfo", &text, NULL, NULL))
-    n = memvideo_buddyinfo_free_blocks (text, order);
-  g_free (text);
-
-  return n;
-}
-
 /* A 2 MiB chunk of the pool, as memsink's file allocates it: one huge page
  * when the machine has them free, and ordinary, still correct RAM when
  * not.  Also the blocks' reuse: a freed chunk's huge page is the next
@@ -172,7 +156,7 @@ GST_START_TEST (test_pool_chunk_is_huge_page)
   fail_unless (memvideo_huge_pages_alloc (huge + 4096) == NULL);
   fail_unless (memvideo_huge_pages_alloc (0) == NULL);
 
-  spare = free_huge_pages_now (huge);
+  spare = memvideo_huge_pages_free ();
   mem = memvideo_spill_pool_alloc (pool, huge, NULL, NULL, NULL);
   fail_unless (gst_memory_map (mem, &map, GST_MAP_WRITE));
   memset (map.data, 0x5a, map.size);
@@ -215,7 +199,7 @@ GST_START_TEST (test_slow_huge_pages_pause)
   gsize huge = memvideo_huge_page_size ();
   guint8 *a, *b;
 
-  if (huge == 0 || free_huge_pages_now (huge) < MEMVIDEO_HUGE_PAGES_RESERVE +
+  if (huge == 0 || memvideo_huge_pages_free () < MEMVIDEO_HUGE_PAGES_RESERVE +
       16) {
     g_print ("no huge pages to spare here: pause not tested\n");
     return;
