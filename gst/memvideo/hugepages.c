@@ -36,9 +36,10 @@ GST_DEBUG_CATEGORY_STATIC (memvideo_huge_pages_debug);
  * with MAP_POPULATE 0.8 to 1 ms (build machine, a loop of 100 each).
  * One from memory a hypervisor had taken back (free
  * page reporting, a balloon: Firecracker, cloud-hypervisor, QEMU) is
- * faulted in 4 KiB at a time on the host: 3 to 7 ms.  The kernel takes
- * huge pages from its free 2 and 4 MiB blocks, where such memory ends up,
- * while 4 KiB pages mostly come from recently freed ones; so when the
+ * faulted in 4 KiB at a time on the host: 3 to 7 ms.  In the same loops
+ * 4 KiB pages stayed at 0.8 to 1 ms (our guess, not verified: huge pages
+ * come from the large free blocks the host took back, 4 KiB pages mostly
+ * from recently freed ones).  So when the
  * running average of the populate time per huge page (each block weighs
  * 1/8) exceeds SLOW_POPULATE microseconds, about what 4 KiB pages cost,
  * no huge pages for SLOW_BACKOFF.  A stray cold page among hot ones does
