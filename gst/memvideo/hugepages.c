@@ -167,10 +167,40 @@ static gint64 slow_until;
 static gint64 slow_threshold = SLOW_POPULATE;
 static gint64 populate_average = HOT_POPULATE;
 
+/* Read at every call (once per huge-page block): cheap next to populating
+ * 2 MiB, and a test can change it between calls */
+MemvideoHugePagesPolicy
+memvideo_huge_pages_policy (void)
+{
+  static gint warned;
+  const gchar *env = g_getenv ("MEMVIDEO_HUGE_PAGES");
+
+  if (env == NULL || *env == '\0' || strcmp (env, "auto") == 0)
+    return MEMVIDEO_HUGE_PAGES_AUTO;
+  if (strcmp (env, "never") == 0)
+    return MEMVIDEO_HUGE_PAGES_NEVER;
+  if (strcmp (env, "always") == 0)
+    return MEMVIDEO_HUGE_PAGES_ALWAYS;
+  if (g_atomic_int_compare_and_exchange (&warned, 0, 1))
+    GST_WARNING ("MEMVIDEO_HUGE_PAGES=%s is not never, always or auto: "
+        "using auto", env);
+
+  return MEMVIDEO_HUGE_PAGES_AUTO;
+}
+
 static gboolean
 take_huge_pages (guint64 n)
 {
   gboolean ok;
+
+  switch (memvideo_huge_pages_policy ()) {
+    case MEMVIDEO_HUGE_PAGES_NEVER:
+      return FALSE;
+    case MEMVIDEO_HUGE_PAGES_ALWAYS:
+      return TRUE;
+    case MEMVIDEO_HUGE_PAGES_AUTO:
+      break;
+  }
 
   g_mutex_lock (&allowance_lock);
   if (slow_until != 0 && g_get_monotonic_time () < slow_until) {

@@ -32,6 +32,30 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MemvideoHugePagesPolicy:
+ * @MEMVIDEO_HUGE_PAGES_AUTO: huge pages while /proc/buddyinfo shows free
+ *   ones to spare and they populate fast (the default)
+ * @MEMVIDEO_HUGE_PAGES_NEVER: never: every block gets 4 KiB pages, as on a
+ *   machine whose free memory is fragmented
+ * @MEMVIDEO_HUGE_PAGES_ALWAYS: ask for them for every block of whole huge
+ *   pages, whatever /proc/buddyinfo shows (the kernel may still give
+ *   4 KiB pages)
+ *
+ * Chosen by the environment variable MEMVIDEO_HUGE_PAGES (auto, never,
+ * always; anything else is auto), read at each block, so tests and users
+ * can take either path on any machine.  The chunk sizes of memsink's file
+ * do not change with it.
+ */
+typedef enum
+{
+  MEMVIDEO_HUGE_PAGES_AUTO = 0,
+  MEMVIDEO_HUGE_PAGES_NEVER = 1,
+  MEMVIDEO_HUGE_PAGES_ALWAYS = 2,
+} MemvideoHugePagesPolicy;
+
+MemvideoHugePagesPolicy memvideo_huge_pages_policy (void);
+
 /* Free 2 MiB blocks kept for others: never take the last 512 MiB */
 #define MEMVIDEO_HUGE_PAGES_RESERVE 256
 

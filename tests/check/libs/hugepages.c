@@ -224,6 +224,43 @@ GST_START_TEST (test_slow_huge_pages_pause)
 
 GST_END_TEST;
 
+/* MEMVIDEO_HUGE_PAGES picks the path whatever the machine's free huge
+ * pages: never gives ordinary pages, always asks for huge pages even when
+ * /proc/buddyinfo shows none to spare (the kernel may still refuse) */
+GST_START_TEST (test_policy_from_environment)
+{
+  gsize huge = memvideo_huge_page_size ();
+  guint8 *block;
+
+  g_unsetenv ("MEMVIDEO_HUGE_PAGES");
+  fail_unless_equals_int (memvideo_huge_pages_policy (),
+      MEMVIDEO_HUGE_PAGES_AUTO);
+  g_setenv ("MEMVIDEO_HUGE_PAGES", "never", TRUE);
+  fail_unless_equals_int (memvideo_huge_pages_policy (),
+      MEMVIDEO_HUGE_PAGES_NEVER);
+  fail_unless (memvideo_huge_pages_alloc (huge ? huge : 2 * MIB) == NULL);
+
+  g_setenv ("MEMVIDEO_HUGE_PAGES", "always", TRUE);
+  fail_unless_equals_int (memvideo_huge_pages_policy (),
+      MEMVIDEO_HUGE_PAGES_ALWAYS);
+  block = memvideo_huge_pages_alloc (huge ? huge : 2 * MIB);
+  if (huge == 0) {
+    fail_unless (block == NULL, "no huge pages here, yet a block");
+  } else {
+    fail_unless (block != NULL);
+    fail_unless ((guintptr) block % huge == 0);
+    memset (block, 1, huge);
+    munmap (block, huge);
+  }
+
+  g_setenv ("MEMVIDEO_HUGE_PAGES", "sometimes", TRUE);
+  fail_unless_equals_int (memvideo_huge_pages_policy (),
+      MEMVIDEO_HUGE_PAGES_AUTO);
+  g_unsetenv ("MEMVIDEO_HUGE_PAGES");
+}
+
+GST_END_TEST;
+
 static Suite *
 hugepages_suite (void)
 {
@@ -235,6 +272,7 @@ hugepages_suite (void)
   tcase_add_test (tc, test_chunk_size);
   tcase_add_test (tc, test_pool_chunk_is_huge_page);
   tcase_add_test (tc, test_slow_huge_pages_pause);
+  tcase_add_test (tc, test_policy_from_environment);
 
   return s;
 }
