@@ -97,6 +97,18 @@ typedef struct
   gsize size;
 } KeptBlock;
 
+/* The error function with its data.  pool_unlock() takes a reference
+ * under the lock before it calls the function without the lock, so a
+ * handler replaced meanwhile keeps its data until the last call in flight
+ * has returned: the notify runs when the last reference goes. */
+typedef struct
+{
+  gint refcount;
+  MemvideoSpillErrorFunc func;
+  gpointer data;
+  GDestroyNotify notify;
+} ErrorHandler;
+
 typedef struct
 {
   GstMemory mem;
@@ -133,9 +145,7 @@ struct _MemvideoSpillPool
   MemvideoSpillFormat format;
   gint jpeg_quality;
   MemvideoEviction eviction;
-  MemvideoSpillErrorFunc error_func;
-  gpointer error_data;
-  GDestroyNotify error_notify;
+  ErrorHandler *error_handler;  /* NULL: errors are only logged */
 
   GSequence *evictable;         /* unmapped, resident, not busy memories */
   GArray *kept;                 /* KeptBlock: freed RAM, oldest first */
@@ -282,13 +292,30 @@ pool_queue_error (MemvideoSpillPool * pool, GError * error)
   pool->pending_errors = g_slist_prepend (pool->pending_errors, error);
 }
 
+static ErrorHandler *
+error_handler_ref (ErrorHandler * h)
+{
+  if (h)
+    g_atomic_int_inc (&h->refcount);
+  return h;
+}
+
+static void
+error_handler_unref (ErrorHandler * h)
+{
+  if (h == NULL || !g_atomic_int_dec_and_test (&h->refcount))
+    return;
+  if (h->notify)
+    h->notify (h->data);
+  g_free (h);
+}
+
 /* Unlocks, then reports the errors queued while locked. */
 static void
 pool_unlock (MemvideoSpillPool * pool)
 {
   GSList *errors, *l;
-  MemvideoSpillErrorFunc func;
-  gpointer data;
+  ErrorHandler *handler;
 
   if (G_LIKELY (pool->pending_errors == NULL)) {
     g_mutex_unlock (&pool->lock);
@@ -296,18 +323,18 @@ pool_unlock (MemvideoSpillPool * pool)
   }
   errors = g_slist_reverse (pool->pending_errors);
   pool->pending_errors = NULL;
-  func = pool->error_func;
-  data = pool->error_data;
+  handler = error_handler_ref (pool->error_handler);
   g_mutex_unlock (&pool->lock);
 
   for (l = errors; l; l = l->next) {
     GError *err = l->data;
 
     GST_WARNING_OBJECT (pool, "%s", err->message);
-    if (func)
-      func (pool, err, data);
+    if (handler && handler->func)
+      handler->func (pool, err, handler->data);
   }
   g_slist_free_full (errors, (GDestroyNotify) g_error_free);
+  error_handler_unref (handler);
 }
 
 static void
@@ -795,8 +822,7 @@ memvideo_spill_allocator_finalize (GObject * object)
 {
   MemvideoSpillPool *pool = SPILL_POOL (object);
 
-  if (pool->error_notify)
-    pool->error_notify (pool->error_data);
+  error_handler_unref (pool->error_handler);
   g_slist_free_full (pool->pending_errors, (GDestroyNotify) g_error_free);
   g_sequence_free (pool->evictable);
   keep_release_all (pool);
@@ -949,19 +975,22 @@ void
 memvideo_spill_pool_set_error_func (MemvideoSpillPool * pool,
     MemvideoSpillErrorFunc func, gpointer user_data, GDestroyNotify notify)
 {
-  GDestroyNotify old_notify;
-  gpointer old_data;
+  ErrorHandler *h = NULL, *old;
 
+  if (func || notify) {
+    h = g_new0 (ErrorHandler, 1);
+    h->refcount = 1;
+    h->func = func;
+    h->data = user_data;
+    h->notify = notify;
+  }
   pool_lock (pool);
-  old_notify = pool->error_notify;
-  old_data = pool->error_data;
-  pool->error_func = func;
-  pool->error_data = user_data;
-  pool->error_notify = notify;
+  old = pool->error_handler;
+  pool->error_handler = h;
   pool_unlock (pool);
 
-  if (old_notify)
-    old_notify (old_data);
+  /* the old data is released now, or by the last call in flight */
+  error_handler_unref (old);
 }
 
 const gchar *

@@ -158,6 +158,11 @@ typedef enum
  * Called when a spill write fails (the memory stays resident, over budget)
  * or a reload fails (the map fails).  Called without the pool lock held,
  * from whatever thread triggered the write or read.
+ *
+ * memvideo_spill_pool_set_error_func() replaces the function at any time;
+ * a call of the old one already in flight in another thread still runs to
+ * its end with the old data, whose notify runs after that call returns
+ * (in that thread) or at once when no call is in flight.
  */
 typedef void (*MemvideoSpillErrorFunc) (MemvideoSpillPool * pool,
     const GError * error, gpointer user_data);

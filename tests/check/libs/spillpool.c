@@ -2165,6 +2165,145 @@ GST_START_TEST (test_read_failure)
 
 GST_END_TEST;
 
+/* Error functions replaced while errors are being reported: the data of a
+ * replaced function must stay valid until every call in flight has
+ * returned (memsink replaces its function at every start while the old
+ * pool lives on).  The notify marks the data dead instead of freeing it,
+ * so a call on data whose notify already ran is counted in any build. */
+typedef struct
+{
+  gint alive;
+} HandlerData;
+
+typedef struct
+{
+  MemvideoSpillPool *pool;
+  gint stop;
+  gint calls;
+  gint calls_after_notify;
+  GMutex lock;
+  GPtrArray *dead;              /* HandlerData whose notify ran */
+} HandlerRace;
+
+static HandlerRace *handler_race;
+
+static void
+race_error (MemvideoSpillPool * pool, const GError * error, gpointer user_data)
+{
+  HandlerData *d = user_data;
+
+  g_atomic_int_inc (&handler_race->calls);
+  /* widen the window between the pool's unlock and the use of the data */
+  g_thread_yield ();
+  if (!g_atomic_int_get (&d->alive))
+    g_atomic_int_inc (&handler_race->calls_after_notify);
+}
+
+static void
+race_notify (gpointer user_data)
+{
+  HandlerData *d = user_data;
+
+  g_atomic_int_set (&d->alive, FALSE);
+  g_mutex_lock (&handler_race->lock);
+  g_ptr_array_add (handler_race->dead, d);
+  g_mutex_unlock (&handler_race->lock);
+}
+
+static void
+race_set_handler (MemvideoSpillPool * pool)
+{
+  HandlerData *d = g_new0 (HandlerData, 1);
+
+  d->alive = TRUE;
+  memvideo_spill_pool_set_error_func (pool, race_error, d, race_notify);
+}
+
+static gpointer
+race_replacer (gpointer user_data)
+{
+  HandlerRace *r = user_data;
+  gint seen = -1;
+
+  /* one replacement per reported error, so that replacing does not starve
+   * the reporting threads */
+  while (!g_atomic_int_get (&r->stop)) {
+    gint calls = g_atomic_int_get (&r->calls);
+
+    if (calls == seen) {
+      g_thread_yield ();
+      continue;
+    }
+    seen = calls;
+    race_set_handler (r->pool);
+  }
+  return NULL;
+}
+
+static gpointer
+race_trigger (gpointer user_data)
+{
+  HandlerRace *r = user_data;
+
+  /* every call retries the writes suspended by the previous failure, and
+   * the write fails again: one error reported per call */
+  guint i;
+
+  for (i = 0; i < 1500 && !g_atomic_int_get (&r->calls_after_notify); i++)
+    memvideo_spill_pool_set_max_disk (r->pool, 1);
+  return NULL;
+}
+
+GST_START_TEST (test_error_func_replaced_while_reporting)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  HandlerRace r = { pool, 0, };
+  GThread *threads[4];
+  GstMemory *mems[4];
+  guint i;
+
+  handler_race = &r;
+  g_mutex_init (&r.lock);
+  r.dead = g_ptr_array_new_with_free_func (g_free);
+  memvideo_spill_pool_set_max_disk (pool, 1);
+  race_set_handler (pool);
+  for (i = 0; i < G_N_ELEMENTS (mems); i++)
+    mems[i] = alloc_filled (pool, 4 * KIB, i);
+
+  threads[0] = g_thread_new ("replace", race_replacer, &r);
+  threads[1] = g_thread_new ("replace", race_replacer, &r);
+  threads[2] = g_thread_new ("trigger", race_trigger, &r);
+  threads[3] = g_thread_new ("trigger", race_trigger, &r);
+  g_thread_join (threads[2]);
+  g_thread_join (threads[3]);
+  g_atomic_int_set (&r.stop, TRUE);
+  g_thread_join (threads[0]);
+  g_thread_join (threads[1]);
+  /* each trigger reported an error (the writes never succeed) */
+  fail_unless (g_atomic_int_get (&r.calls) >= 2 * 1500
+      || g_atomic_int_get (&r.calls_after_notify) > 0);
+
+  fail_unless_equals_int (g_atomic_int_get (&r.calls_after_notify), 0);
+  for (i = 0; i < G_N_ELEMENTS (mems); i++) {
+    fail_unless (has_pattern (mems[i], i));
+    gst_memory_unref (mems[i]);
+  }
+  /* the last handler's notify runs when it is replaced */
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  g_mutex_lock (&r.lock);
+  for (i = 0; i < r.dead->len; i++)
+    fail_if (((HandlerData *) g_ptr_array_index (r.dead, i))->alive);
+  g_mutex_unlock (&r.lock);
+  memvideo_spill_pool_unref (pool);
+  g_ptr_array_unref (r.dead);
+  g_mutex_clear (&r.lock);
+  handler_race = NULL;
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 spillpool_suite (void)
 {
@@ -2183,6 +2322,7 @@ spillpool_suite (void)
   tcase_add_test (tc, test_copy_buffer);
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
+  tcase_add_test (tc, test_error_func_replaced_while_reporting);
   tcase_add_test (tc, test_memory_write_in_place);
   tcase_add_test (tc, test_keep_fifo);
   tcase_add_test (tc, test_keep_bounded);
