@@ -16,7 +16,9 @@
 #endif
 
 #include "spillfile.h"
-#include "spillpool.h"
+#include "spillerror.h"
+
+#include <gst/gst.h>
 
 #include <errno.h>
 #include <fcntl.h>
