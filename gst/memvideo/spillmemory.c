@@ -48,10 +48,14 @@ spill_source_read (gpointer source, guint64 offset, guint8 * dest,
 /* RAM for @m without the lock (@m is busy), zeroed where the memory
  * promises zeros; NULL with the reason in @err. */
 static guint8 *
-reload_block (SpillMemory * m, guint8 * reused, gboolean on_disk, GError ** err)
+reload_block (SpillMemory * m, guint8 * reused, gboolean on_disk,
+    gboolean no_ram, GError ** err)
 {
   gsize maxsize = m->mem.maxsize;
-  guint8 *data = reused ? reused : spill_block_alloc (maxsize, m->mmapped);
+  guint8 *data = reused;
+
+  if (data == NULL && !no_ram)
+    data = spill_block_alloc (maxsize, m->mmapped);
 
   if (data == NULL) {
     /* say what needed the RAM: nothing was spilled when it is the first
@@ -80,7 +84,7 @@ reload_locked (MemvideoSpillPool * pool, SpillMemory * m)
 {
   gsize maxsize = m->mem.maxsize;
   SpillSource src = { pool->file, m->disk_offset };
-  gboolean on_disk = m->on_disk, ok = TRUE;
+  gboolean on_disk = m->on_disk, no_ram = pool->test_no_ram, ok = TRUE;
   gsize disk_size = m->disk_size;
   guint8 *data, *reused;
   GError *err = NULL;
@@ -89,7 +93,7 @@ reload_locked (MemvideoSpillPool * pool, SpillMemory * m)
   m->busy = TRUE;
   g_mutex_unlock (&pool->lock);
 
-  data = reload_block (m, reused, on_disk, &err);
+  data = reload_block (m, reused, on_disk, no_ram, &err);
   if (data == NULL)
     ok = FALSE;
   else if (on_disk)
@@ -244,6 +248,7 @@ static guint8 *
 alloc_block (MemvideoSpillPool * pool, SpillMemory * m, gboolean with_ram)
 {
   gsize maxsize = m->mem.maxsize;
+  gboolean no_ram = pool->test_no_ram;
   guint8 *data;
 
   if (!with_ram)
@@ -259,7 +264,7 @@ alloc_block (MemvideoSpillPool * pool, SpillMemory * m, gboolean with_ram)
     return data;
   pool->reserved_bytes += maxsize;
   g_mutex_unlock (&pool->lock);
-  data = spill_block_alloc (maxsize, m->mmapped);
+  data = no_ram ? NULL : spill_block_alloc (maxsize, m->mmapped);
   g_mutex_lock (&pool->lock);
   pool->reserved_bytes -= maxsize;
   return data;

@@ -359,3 +359,12 @@ memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
   memvideo_spill_file_truncate (pool->file, length);
   spill_pool_unlock (pool);
 }
+
+void
+memvideo_spill_pool_test_fail_ram (MemvideoSpillPool * pool, gboolean fail)
+{
+  spill_pool_lock (pool);
+  pool->test_no_ram = fail;
+  spill_keep_release_all (pool);
+  spill_pool_unlock (pool);
+}

@@ -312,6 +312,11 @@ void memvideo_spill_pool_make_room (MemvideoSpillPool * pool, gsize size);
 void memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
     guint64 length);
 
+/* Testing only: while @fail is TRUE, every RAM block the pool would
+ * allocate fails, as it does when the address space is exhausted. */
+void memvideo_spill_pool_test_fail_ram (MemvideoSpillPool * pool,
+    gboolean fail);
+
 G_END_DECLS
 
 #endif /* __MEMVIDEO_SPILL_POOL_H__ */

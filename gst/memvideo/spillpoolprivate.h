@@ -97,6 +97,7 @@ struct _MemvideoSpillPool
   MemvideoSpillStats stats;
   gboolean writes_suspended;
   gboolean warned_format;
+  gboolean test_no_ram;         /* memvideo_spill_pool_test_fail_ram() */
   GSList *pending_errors;       /* reported by spill_pool_unlock() */
 
   /* The extent functions run under lock; reads and writes without. */
