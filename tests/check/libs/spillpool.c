@@ -1993,94 +1993,6 @@ GST_START_TEST (test_extent_reuse)
 
 GST_END_TEST;
 
-/* Page-aligned transfers go around the page cache (O_DIRECT) where the
- * filesystem allows it; any other transfer, and every file after
- * memvideo_spill_file_set_no_direct(), goes through it.  The bytes read
- * back are the bytes written either way, aligned or not. */
-GST_START_TEST (test_direct_io)
-{
-  const gsize size = 3 * 4096 + 100;
-  gchar *dir = make_spill_dir ();
-  guint8 *src, *aligned, *unaligned;
-  struct statfs sfs;
-  guint mode;
-  gsize i;
-
-  src = mmap (NULL, 4 * 4096, PROT_READ | PROT_WRITE,
-      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  aligned = mmap (NULL, 4 * 4096, PROT_READ | PROT_WRITE,
-      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  fail_unless (src != MAP_FAILED && aligned != MAP_FAILED);
-  unaligned = g_malloc (size + 1);
-  for (i = 0; i < size; i++)
-    src[i] = (guint8) (i * 7 + i / 4096);
-  fail_unless (statfs (dir, &sfs) == 0);
-
-  for (mode = 0; mode < 2; mode++) {
-    MemvideoSpillFile *file;
-    guint64 offset;
-    gboolean direct;
-
-    memvideo_spill_file_set_no_direct (mode == 1);
-    memvideo_spill_file_set_created_hook (remember_fd);
-    file = memvideo_spill_file_new (dir, NULL);
-    memvideo_spill_file_set_created_hook (NULL);
-    memvideo_spill_file_set_no_direct (FALSE);
-    fail_unless (file != NULL);
-    direct = memvideo_spill_file_is_direct (file);
-    if (mode == 1)
-      fail_if (direct, "O_DIRECT used after set_no_direct");
-    else if (sfs.f_type == 0xEF53)      /* ext4 takes O_DIRECT */
-      fail_unless (direct, "no O_DIRECT on ext4 in %s", dir);
-    GST_INFO ("mode %u: direct %d (filesystem 0x%lx)", mode, direct,
-        (gulong) sfs.f_type);
-
-    /* one extent ahead, so the one tested starts inside the file */
-    fail_unless (memvideo_spill_file_alloc_extent (file, 4096, 0, &offset,
-            NULL));
-    fail_unless (memvideo_spill_file_write (file, offset, src + 1, 4096, NULL));
-    fail_unless (memvideo_spill_file_alloc_extent (file, size, 0, &offset,
-            NULL));
-    fail_unless_equals_uint64 (offset, 4096);
-    fail_unless (memvideo_spill_file_write (file, offset, src, size, NULL));
-
-    if (direct) {
-      /* the three whole pages never went through the page cache */
-      guint8 *map = mmap (NULL, 4 * 4096, PROT_READ, MAP_SHARED, spill_fd,
-          offset);
-      guchar vec[4];
-
-      fail_unless (map != MAP_FAILED);
-      fail_unless (mincore (map, 4 * 4096, vec) == 0);
-      for (i = 0; i < 3; i++)
-        fail_unless ((vec[i] & 1) == 0, "page %" G_GSIZE_FORMAT " of a "
-            "direct write is in the page cache", i);
-      munmap (map, 4 * 4096);
-    }
-
-    memset (aligned, 0, 4 * 4096);
-    fail_unless (memvideo_spill_file_read (file, offset, aligned, size, NULL));
-    fail_unless (memcmp (aligned, src, size) == 0);
-    memset (unaligned, 0, size + 1);
-    fail_unless (memvideo_spill_file_read (file, offset, unaligned + 1, size,
-            NULL));
-    fail_unless (memcmp (unaligned + 1, src, size) == 0);
-    /* a read at an unaligned offset, through the page cache */
-    fail_unless (memvideo_spill_file_read (file, offset + 5, aligned, 4096,
-            NULL));
-    fail_unless (memcmp (aligned, src + 5, 4096) == 0);
-    fail_unless (memvideo_spill_file_read (file, 0, aligned, 4096, NULL));
-    fail_unless (memcmp (aligned, src + 1, 4096) == 0);
-    memvideo_spill_file_free (file);
-  }
-
-  g_free (unaligned);
-  munmap (src, 4 * 4096);
-  munmap (aligned, 4 * 4096);
-  remove_spill_dir (dir);
-}
-
-GST_END_TEST;
 
 /* Security */
 
@@ -2823,7 +2735,6 @@ spillpool_suite (void)
   tcase_add_test (tc, test_model_jpeg);
   tcase_add_test (tc, test_threads);
   tcase_add_test (tc, test_extent_reuse);
-  tcase_add_test (tc, test_direct_io);
   tcase_add_test (tc, test_permissions);
   tcase_add_test (tc, test_default_directory);
   tcase_add_test (tc, test_symlink_not_followed);
