@@ -872,17 +872,31 @@ gst_keyframe_select_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-/* The time the rules measure intervals in: the PTS, else the frame count
- * times the frame duration from the caps, else none (rules off). */
+/* The time the rules measure intervals in: the running time of the PTS
+ * (it grows in reverse playback too, where the PTS goes down; before the
+ * segment start it is 0), else the frame count times the frame duration
+ * from the caps, else none (rules off). */
 static GstClockTime
 gst_keyframe_select_timing (GstKeyframeSelect * self, const Settings * s,
     GstBuffer * buf, guint64 frame)
 {
   State *st = &self->state;
   GstVideoInfo *info = &st->info;
+  GstSegment *segment = &GST_BASE_TRANSFORM (self)->segment;
 
-  if (GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_BUFFER_PTS (buf);
+  if (GST_BUFFER_PTS_IS_VALID (buf)) {
+    guint64 rt;
+    gint sign;
+
+    if (segment->format != GST_FORMAT_TIME)
+      return GST_BUFFER_PTS (buf);
+    sign = gst_segment_to_running_time_full (segment, GST_FORMAT_TIME,
+        GST_BUFFER_PTS (buf), &rt);
+    if (sign > 0)
+      return rt;
+    if (sign < 0)
+      return 0;
+  }
 
   if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0)
     return gst_util_uint64_scale (frame - st->timing_base,

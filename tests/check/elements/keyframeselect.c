@@ -303,6 +303,90 @@ GST_START_TEST (test_pts_backwards)
 
 GST_END_TEST;
 
+/* Reverse playback (rate -1): PTS goes down while running time goes up.
+ * The timing rules measure running time, so they select the same frames as
+ * forward playback of the same pictures does. */
+typedef struct
+{
+  gdouble threshold;
+  GstClockTime interval, min_interval, settle_time;
+  gboolean still;               /* one picture throughout */
+  const gchar *expected;
+} TimedCase;
+
+static gchar *
+select_timed (const TimedCase * c, gdouble rate)
+{
+  Fixture f;
+  GstSegment segment;
+  GString *got = g_string_new (NULL);
+  GstBuffer *buf;
+  guint i;
+
+  fixture_init (&f, SMALL_CAPS);
+  set (&f, "threshold", c->threshold, "interval", c->interval,
+      "min-interval", c->min_interval, "settle-time", c->settle_time, NULL);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  segment.rate = rate;
+  segment.stop = 20 * GST_SECOND;
+  fail_unless (gst_harness_push_event (f.h, gst_event_new_segment (&segment)));
+
+  /* 20 s at 10 fps, in playback order: the picture flips at frame 100 and
+   * flashes for one frame at 5, 15 and 25 */
+  for (i = 0; i < 200; i++) {
+    guint8 luma = i < 100 || c->still ? 50 : 200;
+
+    if (i % 10 == 5 && i < 30 && !c->still)
+      luma = 120;
+    push_luma (&f, luma, (rate < 0 ? 199 - i : i) * 100 * MS);
+    while ((buf = gst_harness_try_pull (f.h)) != NULL) {
+      g_string_append_printf (got, "%s%" G_GUINT64_FORMAT ":%s",
+          got->len ? "," : "", GST_BUFFER_OFFSET (buf),
+          gst_structure_get_string (result_of (buf), "reason"));
+      gst_buffer_unref (buf);
+    }
+  }
+  fixture_clear (&f);
+  return g_string_free (got, FALSE);
+}
+
+GST_START_TEST (test_reverse_playback)
+{
+  const TimedCase cases[] = {
+    /* the case: first + 9 periodic over 20 s */
+    {1.0, 2 * GST_SECOND, 0, 0, TRUE, "0:first,20:periodic,40:periodic,"
+          "60:periodic,80:periodic,100:periodic,120:periodic,140:periodic,"
+          "160:periodic,180:periodic"},
+    /* interval restarted by every change */
+    {0.04, 2 * GST_SECOND, 0, 0, FALSE, "0:first,5:change,6:change,"
+          "15:change,16:change,25:change,26:change,46:periodic,66:periodic,"
+          "86:periodic,100:change,120:periodic,140:periodic,160:periodic,"
+          "180:periodic"},
+    /* min-interval: nothing within 2.5 s of the last selection */
+    {0.04, 0, 2500 * MS, 0, FALSE, "0:first,25:change,50:change,100:change"},
+    /* settle-time: flashes come back and are dropped, the flip settles */
+    {0.04, 0, 0, GST_SECOND, FALSE, "0:first,100:change"},
+  };
+  GString *wrong = g_string_new (NULL);
+  guint i, r;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    for (r = 0; r < 2; r++) {
+      gdouble rate = r ? -1.0 : 1.0;
+      gchar *got = select_timed (&cases[i], rate);
+
+      if (!g_str_equal (got, cases[i].expected))
+        g_string_append_printf (wrong, "\ncase %u, rate %.0f: selected %s", i,
+            rate, got);
+      g_free (got);
+    }
+  }
+  fail_unless (wrong->len == 0, "%s", wrong->str);
+  g_string_free (wrong, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_settle)
 {
   Fixture f;
@@ -1015,6 +1099,7 @@ keyframeselect_suite (void)
   tcase_add_test (tc, test_no_pts_uses_framerate);
   tcase_add_test (tc, test_no_pts_no_framerate);
   tcase_add_test (tc, test_pts_backwards);
+  tcase_add_test (tc, test_reverse_playback);
   tcase_add_test (tc, test_settle);
   tcase_add_test (tc, test_settle_drop_false);
   tcase_add_test (tc, test_settle_longer_than_clip);
