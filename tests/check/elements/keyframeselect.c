@@ -678,19 +678,24 @@ GST_START_TEST (test_flush_stop)
 
 GST_END_TEST;
 
+/* The error the filesink way: @text is the whole user message, @fragment
+ * a part of the debug string with the numbers. */
 static void
-check_stream_error (Fixture * f, const gchar * fragment)
+check_stream_error (Fixture * f, const gchar * text, const gchar * fragment)
 {
   GstMessage *msg = gst_bus_poll (f->bus, GST_MESSAGE_ERROR, 0);
   GError *err = NULL;
+  gchar *debug = NULL;
 
   fail_unless (msg != NULL, "no error posted");
-  gst_message_parse_error (msg, &err, NULL);
+  gst_message_parse_error (msg, &err, &debug);
   fail_unless (g_error_matches (err, GST_STREAM_ERROR,
           GST_STREAM_ERROR_FORMAT), "wrong error %s", err->message);
-  fail_unless (strstr (err->message, fragment) != NULL, "message: %s",
-      err->message);
+  fail_unless_equals_string (err->message, text);
+  fail_unless (debug != NULL && strstr (debug, fragment) != NULL,
+      "debug: %s", debug);
   g_error_free (err);
+  g_free (debug);
   gst_message_unref (msg);
 }
 
@@ -702,11 +707,13 @@ GST_START_TEST (test_short_buffers)
   fixture_init (&f, SMALL_CAPS);
   buf = gst_buffer_new ();
   fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_ERROR);
-  check_stream_error (&f, "has 0 bytes, but a 64x48 GRAY8 frame needs 3072");
+  check_stream_error (&f, "A video frame is smaller than its caps say.",
+      "frame 0 has 0 bytes, but a 64x48 GRAY8 frame needs 3072 bytes");
 
   buf = gst_buffer_new_allocate (NULL, 3071, NULL);
   fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_ERROR);
-  check_stream_error (&f, "has 3071 bytes");
+  check_stream_error (&f, "A video frame is smaller than its caps say.",
+      "frame 1 has 3071 bytes");
   expect_out (&f, "", NULL);
   fixture_clear (&f);
 }
@@ -731,7 +738,9 @@ GST_START_TEST (test_video_meta_larger_than_buffer)
   gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
       GST_VIDEO_FORMAT_GRAY8, 64, 48, 1, offset, stride);
   fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_ERROR);
-  check_stream_error (&f, "fewer than the planes of its video meta need");
+  check_stream_error (&f, "A video frame is smaller than its video meta "
+      "says.", "fewer than the planes of its video meta need (64x48 GRAY8, "
+      "plane 0 at offset 0 with stride 200)");
 
   /* a plane offset beyond the end */
   offset[0] = 4096;

@@ -16,7 +16,7 @@
 #endif
 
 #include <gst/check/gstcheck.h>
-#include "memvideo/keyframe.h"
+#include "memvideo/keyframeselector.h"
 #include "../keyframepaint.h"
 
 #define MS (GST_MSECOND)
