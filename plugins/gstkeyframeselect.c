@@ -36,6 +36,10 @@
  * * `reason` (G_TYPE_STRING): `first`, `change` or `periodic`.
  * * `frame` (G_TYPE_UINT64): index of the input frame, counted from 0 since
  *   the element started.
+ * * `stream-time` (G_TYPE_UINT64): the stream time of its PTS, the time a
+ *   player shows (on MP4s often 80-125 ms before the PTS).
+ * * `running-time` (G_TYPE_UINT64): the running time of its PTS, the time
+ *   the rules measure.
  *
  * When #GstKeyframeSelect:post-messages is %TRUE, every selection posts an
  * element message named `keyframeselect` with:
@@ -619,7 +623,9 @@ gst_keyframe_select_announce (GstKeyframeSelect * self,
     gst_structure_set (gst_custom_meta_get_structure (meta),
         "score", G_TYPE_DOUBLE, sel->score,
         "reason", G_TYPE_STRING, reason,
-        "frame", G_TYPE_UINT64, sel->frame, NULL);
+        "frame", G_TYPE_UINT64, sel->frame,
+        "stream-time", G_TYPE_UINT64, stream_time,
+        "running-time", G_TYPE_UINT64, running_time, NULL);
   }
 
   if (settings->post_messages) {

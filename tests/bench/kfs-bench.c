@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* kfs-bench [--frames N] [--reps R] [--sizes 1080,2160]
+/* kfs-bench [--frames N] [--reps R] [--sizes 1080,2160] [--upstream-ref]
  *
  * For each size, a set of lecture-like I420 frames is drawn once and held
  * in RAM.  Each element under test gets them pushed straight into its sink
@@ -33,6 +33,11 @@
 
 #define FPS 30
 #define DISTINCT 30
+
+/* --upstream-ref: the bench keeps a reference on every buffer while it is
+ * pushed, as a decoder keeps its reference frames; an element that maps
+ * the frame for writing then gets a copy of its memory. */
+static gboolean upstream_ref;
 
 typedef struct
 {
@@ -117,7 +122,11 @@ run_element (const gchar * factory, const gchar * props, DrawFrame ** frames,
 
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, FPS);
     GST_BUFFER_DURATION (buf) = GST_SECOND / FPS;
+    if (upstream_ref)
+      gst_buffer_ref (buf);
     ret = gst_pad_push (src, buf);
+    if (upstream_ref)
+      gst_buffer_unref (buf);
     ok = ret == GST_FLOW_OK;
   }
   gst_pad_push_event (src, gst_event_new_eos ());
@@ -283,6 +292,9 @@ main (int argc, char **argv)
         "Runs per measurement, the best counts (default 3)", "R"},
     {"sizes", 0, 0, G_OPTION_ARG_STRING, &sizes,
         "Frame heights to measure (default 1080,2160)", "LIST"},
+    {"upstream-ref", 0, 0, G_OPTION_ARG_NONE, &upstream_ref,
+        "Keep a reference on each buffer while it is pushed, as a decoder "
+        "keeps its reference frames", NULL},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new (NULL);

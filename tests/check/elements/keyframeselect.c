@@ -394,6 +394,12 @@ GST_START_TEST (test_meta_and_messages)
   fail_unless (gst_structure_get_double (s, "score", &score));
   fail_unless_equals_float (score, 1.0);
   fail_unless_equals_string (gst_structure_get_string (s, "reason"), "change");
+  /* the times a player and the clock use, beside the PTS */
+  fail_unless (gst_structure_get_uint64 (s, "stream-time", &v));
+  fail_unless_equals_uint64 (v, 5 * GST_SECOND + 20 * MS);
+  fail_unless (gst_structure_get_uint64 (s, "running-time", &v));
+  fail_unless_equals_uint64 (v, 20 * MS);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (out), GST_SECOND + 20 * MS);
   gst_buffer_unref (out);
 
   msg = gst_bus_poll (f.bus, GST_MESSAGE_ELEMENT, 0);
