@@ -71,6 +71,7 @@
 #include "config.h"
 #endif
 
+#include <string.h>
 #include <gst/video/video.h>
 
 #include "gstkeyframeselectprivate.h"
@@ -95,6 +96,8 @@ GST_DEBUG_CATEGORY (gst_keyframe_select_debug);
 #define DEFAULT_MAX_SELECTED 0
 #define DEFAULT_FORCE_KEYUNIT FALSE
 #define DEFAULT_POST_MESSAGES TRUE
+#define DEFAULT_ACTIVITY_WINDOW (3 * GST_SECOND)
+#define DEFAULT_ACTIVITY_SHARE 0.5
 
 #define MAX_ANALYSIS_WIDTH 1920
 
@@ -117,6 +120,11 @@ enum
   PROP_MAX_SELECTED,
   PROP_FORCE_KEYUNIT,
   PROP_POST_MESSAGES,
+  PROP_ROI,
+  PROP_EXCLUDE,
+  PROP_ACTIVITY_WINDOW,
+  PROP_ACTIVITY_SHARE,
+  PROP_MASKED_CELLS,
   PROP_FRAMES_IN,
   PROP_FRAMES_SELECTED,
   PROP_LAST_SCORE,
@@ -294,6 +302,31 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
   g_object_class_install_property (gobject_class, PROP_FRAMES_SELECTED,
       g_param_spec_uint64 ("frames-selected", "Frames selected",
           "Frames selected since the element started", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_ROI,
+      g_param_spec_string ("roi", "ROI",
+          "Analysed region as x,y,width,height in fractions 0-1 of the frame "
+          "(e.g. 0,0,0.75,1: the left three quarters); it follows scaling "
+          "and overrides roi-x/-y/-width/-height (empty = use those)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_EXCLUDE,
+      g_param_spec_string ("exclude", "Exclude",
+          "Regions left out of the score, x,y,width,height in fractions 0-1 "
+          "of the frame, up to 8 separated by ';' (e.g. "
+          "0.75,0.75,0.25,0.25 for a webcam inset bottom right)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_ACTIVITY_WINDOW,
+      g_param_spec_uint64 ("activity-window", "Activity window",
+          "Cells that changed in at least activity-share of the frames of "
+          "about this long (ns) are live and left out of the score until "
+          "they settle (0 = no activity mask)", 0, G_MAXUINT64,
+          DEFAULT_ACTIVITY_WINDOW, rw));
+  g_object_class_install_property (gobject_class, PROP_ACTIVITY_SHARE,
+      g_param_spec_double ("activity-share", "Activity share",
+          "Share (0-1) of the frames in activity-window a cell must change "
+          "in to be live; it is scored again below half of it", 0.0, 1.0,
+          DEFAULT_ACTIVITY_SHARE, rw));
+  g_object_class_install_property (gobject_class, PROP_MASKED_CELLS,
+      g_param_spec_uint ("masked-cells", "Masked cells",
+          "Proxy cells of the last frame left out of the score (excluded or "
+          "live)", 0, G_MAXUINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_LAST_SCORE,
       g_param_spec_double ("last-score", "Last score",
           "Score of the last frame against its reference", 0.0, 1.0, 0.0, ro));
@@ -337,9 +370,12 @@ gst_keyframe_select_init (GstKeyframeSelect * self)
   s->params.max_selected = DEFAULT_MAX_SELECTED;
   s->force_keyunit = DEFAULT_FORCE_KEYUNIT;
   s->post_messages = DEFAULT_POST_MESSAGES;
+  s->activity.window = DEFAULT_ACTIVITY_WINDOW;
+  s->activity.share = DEFAULT_ACTIVITY_SHARE;
 
   self->selector = memvideo_keyframe_selector_new ();
   self->state.builder = memvideo_proxy_builder_new ();
+  self->state.mask = memvideo_cell_mask_new ();
   memvideo_luma_proxy_init (&self->state.proxy);
 
   /* in place, and GAP flags stay as they came: selected frames keep their
@@ -355,10 +391,31 @@ gst_keyframe_select_finalize (GObject * object)
 
   gst_buffer_replace (&self->state.held.buffer, NULL);
   memvideo_proxy_builder_free (self->state.builder);
+  memvideo_cell_mask_free (self->state.mask);
   memvideo_keyframe_selector_free (self->selector);
   memvideo_luma_proxy_clear (&self->state.proxy);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Parses a rectangle list property; a bad one keeps the old value. */
+static void
+set_rects (GObject * object, const GValue * value, MemvideoFracRect * rects,
+    guint max, guint * n)
+{
+  MemvideoFracRect parsed[MEMVIDEO_MAX_EXCLUDE];
+  GError *err = NULL;
+  guint k;
+
+  if (!memvideo_frac_rects_parse (g_value_get_string (value), parsed, max,
+          &k, &err)) {
+    g_warning ("%s: ignoring %s=\"%s\": %s", GST_OBJECT_NAME (object),
+        max == 1 ? "roi" : "exclude", g_value_get_string (value), err->message);
+    g_error_free (err);
+    return;
+  }
+  memcpy (rects, parsed, k * sizeof (*rects));
+  *n = k;
 }
 
 static void
@@ -367,6 +424,7 @@ gst_keyframe_select_set_property (GObject * object, guint prop_id,
 {
   GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
   Settings *s = &self->settings;
+  guint n;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
@@ -417,6 +475,20 @@ gst_keyframe_select_set_property (GObject * object, guint prop_id,
       break;
     case PROP_POST_MESSAGES:
       s->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_ROI:
+      set_rects (object, value, &s->roi_frac, 1, &n);
+      s->have_roi_frac = n > 0;
+      break;
+    case PROP_EXCLUDE:
+      set_rects (object, value, s->exclude, MEMVIDEO_MAX_EXCLUDE,
+          &s->n_exclude);
+      break;
+    case PROP_ACTIVITY_WINDOW:
+      s->activity.window = g_value_get_uint64 (value);
+      break;
+    case PROP_ACTIVITY_SHARE:
+      s->activity.share = g_value_get_double (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -482,6 +554,23 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, s->post_messages);
       break;
+    case PROP_ROI:
+      g_value_take_string (value, memvideo_frac_rects_to_string (&s->roi_frac,
+              s->have_roi_frac ? 1 : 0));
+      break;
+    case PROP_EXCLUDE:
+      g_value_take_string (value, memvideo_frac_rects_to_string (s->exclude,
+              s->n_exclude));
+      break;
+    case PROP_ACTIVITY_WINDOW:
+      g_value_set_uint64 (value, s->activity.window);
+      break;
+    case PROP_ACTIVITY_SHARE:
+      g_value_set_double (value, s->activity.share);
+      break;
+    case PROP_MASKED_CELLS:
+      g_value_set_uint (value, self->masked_cells);
+      break;
     case PROP_FRAMES_IN:
       g_value_set_uint64 (value, self->frames_in);
       break;
@@ -513,6 +602,7 @@ gst_keyframe_select_restart (GstKeyframeSelect * self)
   memvideo_keyframe_selector_restart (self->selector);
   st->timing_base = self->frames_in;
   GST_OBJECT_UNLOCK (self);
+  memvideo_cell_mask_reset (st->mask);
   gst_buffer_replace (&st->held.buffer, NULL);
 }
 
@@ -526,7 +616,9 @@ gst_keyframe_select_reset (GstKeyframeSelect * self)
   memvideo_keyframe_selector_reset (self->selector);
   self->frames_in = 0;
   self->last_score = 0.0;
+  self->masked_cells = 0;
   GST_OBJECT_UNLOCK (self);
+  memvideo_cell_mask_reset (st->mask);
 
   gst_buffer_replace (&st->held.buffer, NULL);
   st->have_info = FALSE;
@@ -582,122 +674,6 @@ invalid_caps:
   }
 }
 
-/* Everything known about one selection; turned into the meta, message and
- * event outside any lock. */
-typedef struct
-{
-  guint64 frame;
-  GstClockTime pts;
-  GstClockTime duration;
-  MemvideoKeyframeReason reason;
-  gdouble score;
-} Selection;
-
-/* Posts the selection's message and sends the force-key-unit event; if @buf
- * is given, attaches the meta to it (it must be writable). */
-static void
-gst_keyframe_select_announce (GstKeyframeSelect * self,
-    const Settings * settings, const Selection * sel, GstBuffer * buf)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  const gchar *reason = memvideo_keyframe_reason_name (sel->reason);
-
-  GST_DEBUG_OBJECT (self, "selected frame %" G_GUINT64_FORMAT " at %"
-      GST_TIME_FORMAT ": %s, score %.4f", sel->frame, GST_TIME_ARGS (sel->pts),
-      reason, sel->score);
-
-  if (GST_CLOCK_TIME_IS_VALID (sel->pts) &&
-      trans->segment.format == GST_FORMAT_TIME) {
-    stream_time = gst_segment_to_stream_time (&trans->segment,
-        GST_FORMAT_TIME, sel->pts);
-    running_time = gst_segment_to_running_time (&trans->segment,
-        GST_FORMAT_TIME, sel->pts);
-  }
-
-  if (buf != NULL) {
-    GstCustomMeta *meta;
-
-    meta = gst_buffer_add_custom_meta (buf, GST_KEYFRAME_SELECT_META_NAME);
-    gst_structure_set (gst_custom_meta_get_structure (meta),
-        "score", G_TYPE_DOUBLE, sel->score,
-        "reason", G_TYPE_STRING, reason,
-        "frame", G_TYPE_UINT64, sel->frame,
-        "stream-time", G_TYPE_UINT64, stream_time,
-        "running-time", G_TYPE_UINT64, running_time, NULL);
-  }
-
-  if (settings->post_messages) {
-    GstStructure *s = gst_structure_new ("keyframeselect",
-        "timestamp", G_TYPE_UINT64, sel->pts,
-        "stream-time", G_TYPE_UINT64, stream_time,
-        "running-time", G_TYPE_UINT64, running_time,
-        "duration", G_TYPE_UINT64, sel->duration,
-        "frame", G_TYPE_UINT64, sel->frame,
-        "score", G_TYPE_DOUBLE, sel->score,
-        "reason", G_TYPE_STRING, reason, NULL);
-
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-
-  if (settings->force_keyunit && buf != NULL) {
-    MemvideoKeyframeCounts counts;
-    GstEvent *event;
-
-    GST_OBJECT_LOCK (self);
-    memvideo_keyframe_selector_get_counts (self->selector, &counts);
-    GST_OBJECT_UNLOCK (self);
-    /* The running time is left unset, which asks for "the next frame": the
-     * selected buffer follows right after the event.  A running time would
-     * be compared by GstVideoEncoder with its own, which x264enc shifts by
-     * 1000 hours in GStreamer 1.22, so every request after the first would
-     * be ignored. */
-    event = gst_video_event_new_downstream_force_key_unit (sel->pts,
-        stream_time, GST_CLOCK_TIME_NONE, TRUE, (guint) counts.selected);
-    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event);
-  }
-}
-
-/* Marks @buf DISCONT when frames before it were not sent downstream, and
- * records it as the last frame sent. */
-static void
-gst_keyframe_select_mark_out (GstKeyframeSelect * self, GstBuffer * buf,
-    guint64 frame)
-{
-  State *st = &self->state;
-
-  if (st->have_out ? frame != st->last_out + 1 : frame > 0)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-  st->have_out = TRUE;
-  st->last_out = frame;
-}
-
-/* Sends the settled candidate on as a `change` selection.  Without a held
- * buffer (drop=false) only its message is posted. */
-static GstFlowReturn
-gst_keyframe_select_emit_held (GstKeyframeSelect * self,
-    const Settings * settings, gdouble score)
-{
-  Held *held = &self->state.held;
-  GstBuffer *buf = held->buffer;
-  Selection sel = { held->frame, held->pts, held->duration,
-    MEMVIDEO_KEYFRAME_REASON_CHANGE, score
-  };
-
-  held->buffer = NULL;
-  if (buf == NULL) {
-    gst_keyframe_select_announce (self, settings, &sel, NULL);
-    return GST_FLOW_OK;
-  }
-
-  buf = gst_buffer_make_writable (buf);
-  gst_keyframe_select_mark_out (self, buf, sel.frame);
-  gst_keyframe_select_announce (self, settings, &sel, buf);
-  return gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
-}
-
 /* EOS, a new segment or new caps end the stream the candidate belongs to:
  * it is emitted now if it still differs from the reference. */
 static void
@@ -714,30 +690,8 @@ gst_keyframe_select_finish_pending (GstKeyframeSelect * self)
   GST_OBJECT_UNLOCK (self);
 
   if (emit)
-    gst_keyframe_select_emit_held (self, &settings, score);
+    gst_keyframe_select_emit_held (self, &settings, score, self->masked_cells);
   gst_buffer_replace (&self->state.held.buffer, NULL);
-}
-
-static void
-gst_keyframe_select_post_summary (GstKeyframeSelect * self)
-{
-  MemvideoKeyframeCounts counts;
-  GstStructure *s;
-  guint64 frames_in;
-
-  GST_OBJECT_LOCK (self);
-  memvideo_keyframe_selector_get_counts (self->selector, &counts);
-  frames_in = self->frames_in;
-  GST_OBJECT_UNLOCK (self);
-
-  s = gst_structure_new ("keyframeselect-summary",
-      "frames-in", G_TYPE_UINT64, frames_in,
-      "frames-selected", G_TYPE_UINT64, counts.selected,
-      "first", G_TYPE_UINT64, counts.first,
-      "change", G_TYPE_UINT64, counts.change,
-      "periodic", G_TYPE_UINT64, counts.periodic, NULL);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
 }
 
 static gboolean
@@ -774,23 +728,6 @@ gst_keyframe_select_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-/* drop was switched off while a candidate was held: frames pass from now
- * on, so the held one goes first, unmarked, to keep the order (the
- * selector still decides on it). */
-static GstFlowReturn
-gst_keyframe_select_pass_held (GstKeyframeSelect * self)
-{
-  Held *held = &self->state.held;
-  GstBuffer *buf = held->buffer;
-
-  if (buf == NULL)
-    return GST_FLOW_OK;
-  held->buffer = NULL;
-  buf = gst_buffer_make_writable (buf);
-  gst_keyframe_select_mark_out (self, buf, held->frame);
-  return gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
-}
-
 /* The selector's verdict on frame @index (@buf) carried out. */
 static GstFlowReturn
 gst_keyframe_select_act (GstKeyframeSelect * self, const Settings * settings,
@@ -798,7 +735,7 @@ gst_keyframe_select_act (GstKeyframeSelect * self, const Settings * settings,
 {
   Held *held = &self->state.held;
   Selection sel = { index, GST_BUFFER_PTS (buf), GST_BUFFER_DURATION (buf),
-    res->reason, res->score
+    res->reason, res->score, res->masked_cells
   };
   gboolean selected = FALSE, done;
   GstFlowReturn ret = GST_FLOW_OK;
@@ -821,7 +758,8 @@ gst_keyframe_select_act (GstKeyframeSelect * self, const Settings * settings,
       /* nothing held (drop=false): the frame that completes the settle
        * window shows the settled picture and carries the result */
       if (held->buffer != NULL)
-        ret = gst_keyframe_select_emit_held (self, settings, res->score);
+        ret = gst_keyframe_select_emit_held (self, settings, res->score,
+            res->masked_cells);
       else
         selected = TRUE;
       break;
@@ -855,8 +793,10 @@ static GstFlowReturn
 gst_keyframe_select_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstKeyframeSelect *self = GST_KEYFRAME_SELECT (trans);
+  State *st = &self->state;
   Settings settings;
   MemvideoKeyframeResult res;
+  const guint8 *cells;
   GstClockTime t;
   guint64 index;
   GstFlowReturn ret;
@@ -873,10 +813,15 @@ gst_keyframe_select_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
     return ret;
 
   t = gst_keyframe_select_timing (self, &settings, buf, index);
+  settings.activity.noise_level = settings.params.noise_level;
+  cells = memvideo_cell_mask_update (st->mask, &st->proxy, &st->roi,
+      st->frame_width, st->frame_height, settings.exclude, settings.n_exclude,
+      &settings.activity, t);
   GST_OBJECT_LOCK (self);
   memvideo_keyframe_selector_push (self->selector, &settings.params,
-      &self->state.proxy, t, &res);
+      &st->proxy, cells, t, &res);
   self->last_score = res.current_score;
+  self->masked_cells = res.masked_cells;
   GST_OBJECT_UNLOCK (self);
 
   return gst_keyframe_select_act (self, &settings, buf, index, &res);

@@ -643,38 +643,68 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
   }
 }
 
+/* Branch-free over 0/1 mask bytes, so that the loops vectorize; a NULL
+ * mask is all zeros. */
 static gdouble
-score_area (const guint8 * pa, const guint8 * pb, gsize n, guint noise_level)
+score_area (const guint8 * pa, const guint8 * pb, const guint8 * mask,
+    gsize n, guint noise_level)
 {
-  guint32 count = 0;
+  guint32 count = 0, out = 0;
   gint nl = (gint) MIN (noise_level, 255);
   gsize i;
 
-  for (i = 0; i < n; i++) {
-    gint d = (gint) pa[i] - (gint) pb[i];
+  if (mask == NULL) {
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
 
-    count += (d > nl) | (d < -nl);
+      count += (d > nl) | (d < -nl);
+    }
+  } else {
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
+
+      count += ((d > nl) | (d < -nl)) & (mask[i] ^ 1);
+      out += mask[i];
+    }
   }
-  return (gdouble) count / n;
+  return n > out ? (gdouble) count / (n - out) : 0.0;
 }
 
 static gdouble
-score_mean (const guint8 * pa, const guint8 * pb, gsize n)
+score_mean (const guint8 * pa, const guint8 * pb, const guint8 * mask, gsize n)
 {
   guint64 sum = 0;
+  guint32 out = 0;
   gsize i;
 
-  for (i = 0; i < n; i++) {
-    gint d = (gint) pa[i] - (gint) pb[i];
+  if (mask == NULL) {
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
 
-    sum += (guint) ABS (d);
+      sum += (guint) ABS (d);
+    }
+  } else {
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
+
+      sum += (guint) ABS (d) * (mask[i] ^ 1u);
+      out += mask[i];
+    }
   }
-  return (gdouble) sum / (255.0 * n);
+  return n > out ? (gdouble) sum / (255.0 * (n - out)) : 0.0;
 }
 
 gdouble
 memvideo_keyframe_score (MemvideoKeyframeMetric metric, guint noise_level,
     const MemvideoLumaProxy * a, const MemvideoLumaProxy * b)
+{
+  return memvideo_keyframe_score_masked (metric, noise_level, a, b, NULL);
+}
+
+gdouble
+memvideo_keyframe_score_masked (MemvideoKeyframeMetric metric,
+    guint noise_level, const MemvideoLumaProxy * a,
+    const MemvideoLumaProxy * b, const guint8 * mask)
 {
   gsize n = (gsize) a->width * a->height;
 
@@ -682,9 +712,9 @@ memvideo_keyframe_score (MemvideoKeyframeMetric metric, guint noise_level,
 
   switch (metric) {
     case MEMVIDEO_KEYFRAME_METRIC_AREA:
-      return n ? score_area (a->cells, b->cells, n, noise_level) : 0.0;
+      return score_area (a->cells, b->cells, mask, n, noise_level);
     case MEMVIDEO_KEYFRAME_METRIC_MEAN:
-      return n ? score_mean (a->cells, b->cells, n) : 0.0;
+      return score_mean (a->cells, b->cells, mask, n);
   }
   g_return_val_if_reached (0.0);
 }

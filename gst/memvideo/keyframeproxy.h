@@ -105,6 +105,13 @@ gdouble    memvideo_keyframe_score              (MemvideoKeyframeMetric metric,
                                                  guint noise_level,
                                                  const MemvideoLumaProxy * a,
                                                  const MemvideoLumaProxy * b);
+/* The score over the cells whose @mask byte is 0 (1 = left out; NULL: all
+ * cells), as a fraction of those cells; 0 when all are left out. */
+gdouble    memvideo_keyframe_score_masked       (MemvideoKeyframeMetric metric,
+                                                 guint noise_level,
+                                                 const MemvideoLumaProxy * a,
+                                                 const MemvideoLumaProxy * b,
+                                                 const guint8 * mask);
 
 G_END_DECLS
 

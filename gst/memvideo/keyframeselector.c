@@ -26,6 +26,10 @@ struct _MemvideoKeyframeSelector
   MemvideoLumaProxy run;        /* first frame of the current stable run */
   GstClockTime run_t;
 
+  /* the mask of the last push, for finish (cells as 0/1 bytes) */
+  gboolean have_mask;
+  MemvideoLumaProxy mask;
+
   MemvideoKeyframeCounts counts;
 };
 
@@ -46,6 +50,7 @@ memvideo_keyframe_selector_free (MemvideoKeyframeSelector * sel)
   memvideo_luma_proxy_clear (&sel->ref);
   memvideo_luma_proxy_clear (&sel->base);
   memvideo_luma_proxy_clear (&sel->run);
+  memvideo_luma_proxy_clear (&sel->mask);
   g_free (sel);
 }
 
@@ -55,6 +60,7 @@ void
 memvideo_keyframe_selector_restart (MemvideoKeyframeSelector * sel)
 {
   sel->have_ref = FALSE;
+  sel->have_mask = FALSE;
   sel->pending = FALSE;
   sel->last_t = GST_CLOCK_TIME_NONE;
   sel->run_t = GST_CLOCK_TIME_NONE;
@@ -125,9 +131,30 @@ select_current (MemvideoKeyframeSelector * sel, MemvideoKeyframeReason reason,
 
 static gdouble
 score (const MemvideoKeyframeParams * params, const MemvideoLumaProxy * a,
-    const MemvideoLumaProxy * b)
+    const MemvideoLumaProxy * b, const guint8 * mask)
 {
-  return memvideo_keyframe_score (params->metric, params->noise_level, a, b);
+  return memvideo_keyframe_score_masked (params->metric, params->noise_level,
+      a, b, mask);
+}
+
+/* The cells left out follow the current picture in every proxy kept, so
+ * that a cell coming back (a region that settled) is compared from where
+ * it is, not from where it was when it was left out. */
+static void
+adopt_masked (MemvideoKeyframeSelector * sel, const MemvideoLumaProxy * p,
+    const guint8 * mask)
+{
+  gsize n = (gsize) p->width * p->height, i;
+
+  for (i = 0; i < n; i++) {
+    if (mask[i]) {
+      sel->ref.cells[i] = p->cells[i];
+      if (sel->pending) {
+        sel->base.cells[i] = p->cells[i];
+        sel->run.cells[i] = p->cells[i];
+      }
+    }
+  }
 }
 
 static gboolean
@@ -144,17 +171,17 @@ periodic_due (const MemvideoKeyframeSelector * sel,
 static void
 push_pending (MemvideoKeyframeSelector * sel,
     const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
-    GstClockTime t, MemvideoKeyframeResult * res)
+    const guint8 * mask, GstClockTime t, MemvideoKeyframeResult * res)
 {
   gboolean timed = GST_CLOCK_TIME_IS_VALID (t);
 
-  if (score (params, &sel->run, proxy) >= params->threshold) {
+  if (score (params, &sel->run, proxy, mask) >= params->threshold) {
     res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
     res->release_pending = TRUE;
     memvideo_luma_proxy_copy (&sel->run, proxy);
     sel->run_t = t;
   } else if (!timed || t - sel->run_t >= params->settle_time) {
-    gdouble final = score (params, &sel->base, &sel->run);
+    gdouble final = score (params, &sel->base, &sel->run, mask);
 
     sel->pending = FALSE;
     if (final >= params->threshold) {
@@ -203,12 +230,19 @@ push_idle (MemvideoKeyframeSelector * sel,
 void
 memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
     const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
-    GstClockTime t, MemvideoKeyframeResult * res)
+    const guint8 * mask, GstClockTime t, MemvideoKeyframeResult * res)
 {
   res->action = MEMVIDEO_KEYFRAME_ACTION_DROP;
   res->reason = MEMVIDEO_KEYFRAME_REASON_NONE;
   res->score = res->current_score = 0.0;
   res->release_pending = FALSE;
+  res->masked_cells = 0;
+  if (mask != NULL) {
+    gsize n = (gsize) proxy->width * proxy->height, i;
+
+    for (i = 0; i < n; i++)
+      res->masked_cells += mask[i];
+  }
 
   if (memvideo_keyframe_selector_limit_reached (sel, params)) {
     /* max-selected lowered while a candidate was pending */
@@ -241,9 +275,16 @@ memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
       sel->run_t = t;
   }
 
-  res->score = res->current_score = score (params, &sel->ref, proxy);
+  sel->have_mask = mask != NULL;
+  if (mask != NULL) {
+    MemvideoLumaProxy m = { proxy->width, proxy->height, (guint8 *) mask };
+
+    memvideo_luma_proxy_copy (&sel->mask, &m);
+    adopt_masked (sel, proxy, mask);
+  }
+  res->score = res->current_score = score (params, &sel->ref, proxy, mask);
   if (sel->pending)
-    push_pending (sel, params, proxy, t, res);
+    push_pending (sel, params, proxy, mask, t, res);
   else
     push_idle (sel, params, proxy, t, res->current_score, res);
 
@@ -263,7 +304,8 @@ memvideo_keyframe_selector_finish (MemvideoKeyframeSelector * sel,
   sel->pending = FALSE;
   if (memvideo_keyframe_selector_limit_reached (sel, params))
     return FALSE;
-  s = score (params, &sel->base, &sel->run);
+  s = score (params, &sel->base, &sel->run,
+      sel->have_mask ? sel->mask.cells : NULL);
   if (s < params->threshold)
     return FALSE;
 

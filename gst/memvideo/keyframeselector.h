@@ -15,7 +15,9 @@
  * (running time; going back restarts the timers).  It owns the decision
  * state, the pending candidate's existence and the selection counts; the
  * caller keeps the candidate's buffer (at most one) and acts on the
- * returned MemvideoKeyframeResult.
+ * returned MemvideoKeyframeResult.  A push may come with a cell mask
+ * (keyframemask.h): the cells it leaves out are not scored and follow the
+ * current picture in the proxies kept.
  */
 
 #ifndef __MEMVIDEO_KEYFRAME_SELECTOR_H__
@@ -77,6 +79,8 @@ typedef struct
   gdouble current_score;
   /* the caller must drop the candidate it holds (if any) before acting */
   gboolean release_pending;
+  /* cells of the current frame the mask left out */
+  guint masked_cells;
 } MemvideoKeyframeResult;
 
 /* Selections since the selector was made or reset (restart keeps them). */
@@ -100,6 +104,7 @@ void       memvideo_keyframe_selector_get_counts (const MemvideoKeyframeSelector
 void       memvideo_keyframe_selector_push      (MemvideoKeyframeSelector * sel,
                                                  const MemvideoKeyframeParams * params,
                                                  const MemvideoLumaProxy * proxy,
+                                                 const guint8 * mask,
                                                  GstClockTime t,
                                                  MemvideoKeyframeResult * result);
 gboolean   memvideo_keyframe_selector_finish    (MemvideoKeyframeSelector * sel,

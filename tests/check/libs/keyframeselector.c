@@ -190,7 +190,7 @@ run_step (MemvideoKeyframeSelector * sel, MemvideoKeyframeParams * params,
     params->reference = MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS;
   } else {
     proxy_fill (proxy, 4, 4, (guint8) st->luma);
-    memvideo_keyframe_selector_push (sel, params, proxy,
+    memvideo_keyframe_selector_push (sel, params, proxy, NULL,
         st->t_ms ==
         NO_TIME ? GST_CLOCK_TIME_NONE : (GstClockTime) st->t_ms * MS, r);
   }
@@ -250,21 +250,21 @@ GST_START_TEST (test_selector_geometry_change)
   params.settle_time = GST_SECOND;
   memvideo_luma_proxy_init (&p);
   proxy_fill (&p, 4, 4, 0);
-  memvideo_keyframe_selector_push (sel, &params, &p, 0, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 0, &r);
   fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_SELECT);
   proxy_fill (&p, 4, 4, 200);
-  memvideo_keyframe_selector_push (sel, &params, &p, 10 * MS, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 10 * MS, &r);
   fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_HOLD);
   proxy_fill (&p, 8, 8, 255);
-  memvideo_keyframe_selector_push (sel, &params, &p, 20 * MS, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 20 * MS, &r);
   fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_DROP);
   fail_unless (r.release_pending);
   fail_if (memvideo_keyframe_selector_has_pending (sel));
-  memvideo_keyframe_selector_push (sel, &params, &p, 30 * MS, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 30 * MS, &r);
   fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_DROP);
   params.settle_time = 0;
   proxy_fill (&p, 8, 8, 0);
-  memvideo_keyframe_selector_push (sel, &params, &p, 40 * MS, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 40 * MS, &r);
   fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_SELECT);
   fail_unless_equals_int (r.reason, MEMVIDEO_KEYFRAME_REASON_CHANGE);
   memvideo_keyframe_selector_free (sel);
@@ -288,7 +288,7 @@ GST_START_TEST (test_selector_counts)
   memvideo_luma_proxy_init (&p);
   for (i = 0; i < G_N_ELEMENTS (lumas); i++) {
     proxy_fill (&p, 4, 4, lumas[i]);
-    memvideo_keyframe_selector_push (sel, &params, &p, i * 10 * MS, &r);
+    memvideo_keyframe_selector_push (sel, &params, &p, NULL, i * 10 * MS, &r);
   }
   memvideo_keyframe_selector_get_counts (sel, &counts);
   /* 0: first, 2: change, 4: change, 6: periodic */
@@ -299,7 +299,7 @@ GST_START_TEST (test_selector_counts)
 
   /* restart keeps the counts, reset clears them */
   memvideo_keyframe_selector_restart (sel);
-  memvideo_keyframe_selector_push (sel, &params, &p, 0, &r);
+  memvideo_keyframe_selector_push (sel, &params, &p, NULL, 0, &r);
   fail_unless_equals_int (r.reason, MEMVIDEO_KEYFRAME_REASON_FIRST);
   memvideo_keyframe_selector_get_counts (sel, &counts);
   fail_unless_equals_uint64 (counts.selected, 5);
