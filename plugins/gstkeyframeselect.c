@@ -40,6 +40,9 @@
  *   player shows (on MP4s often 80-125 ms before the PTS).
  * * `running-time` (G_TYPE_UINT64): the running time of its PTS, the time
  *   the rules measure.
+ * * `masked-cells` (G_TYPE_UINT): proxy cells left out of the score
+ *   (#GstKeyframeSelect:exclude and live regions, see
+ *   #GstKeyframeSelect:activity-window).
  *
  * When #GstKeyframeSelect:post-messages is %TRUE, every selection posts an
  * element message named `keyframeselect` with:
@@ -51,6 +54,7 @@
  * * `frame` (G_TYPE_UINT64): input frame index, as in the meta.
  * * `score` (G_TYPE_DOUBLE): as in the meta.
  * * `reason` (G_TYPE_STRING): as in the meta.
+ * * `masked-cells` (G_TYPE_UINT): as in the meta.
  *
  * Times are GstClockTime values, GST_CLOCK_TIME_NONE when unknown.  At EOS
  * an element message named `keyframeselect-summary` carries `frames-in`,

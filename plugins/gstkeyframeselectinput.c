@@ -102,9 +102,16 @@ gst_keyframe_select_analyse_frame (GstKeyframeSelect * self,
   if (!memvideo_luma_source_init_from_frame (&src, frame))
     goto unsupported;
 
-  if (memvideo_keyframe_clamp_roi (&settings->roi, src.width, src.height, &roi))
+  if (settings->have_roi_frac)
+    memvideo_frac_rect_to_pixels (&settings->roi_frac, src.width, src.height,
+        &roi);
+  else if (memvideo_keyframe_clamp_roi (&settings->roi, src.width,
+          src.height, &roi))
     gst_keyframe_select_warn_roi (self, &settings->roi, &roi, src.width,
         src.height);
+  st->roi = roi;
+  st->frame_width = src.width;
+  st->frame_height = src.height;
   memvideo_proxy_builder_build (st->builder, &src, &roi,
       settings->analysis_width, &st->proxy);
   return GST_FLOW_OK;

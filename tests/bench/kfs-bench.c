@@ -294,7 +294,7 @@ main (int argc, char **argv)
         "Frame heights to measure (default 1080,2160)", "LIST"},
     {"upstream-ref", 0, 0, G_OPTION_ARG_NONE, &upstream_ref,
         "Keep a reference on each buffer while it is pushed, as a decoder "
-        "keeps its reference frames", NULL},
+          "keeps its reference frames", NULL},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new (NULL);
@@ -334,6 +334,8 @@ main (int argc, char **argv)
       {"identity", "identity", NULL, 0, 0},
       {"keyframeselect metric=area", "keyframeselect", "metric=area", 0, 0},
       {"keyframeselect metric=mean", "keyframeselect", "metric=mean", 0, 0},
+      {"keyframeselect activity-window=0", "keyframeselect",
+          "activity-window=0", 0, 0},
       {"scenechange", "scenechange", NULL, 0, 0},
     };
     gdouble ff_base = -1, ff_scene = -1, ff_added = -1;
@@ -364,7 +366,8 @@ main (int argc, char **argv)
 
     print_row (label, &rows[0], NULL, NULL, -1);
     for (i = 1; i < G_N_ELEMENTS (rows); i++)
-      print_row (label, &rows[i], &rows[0], &rows[3], ff_added);
+      print_row (label, &rows[i], &rows[0], &rows[G_N_ELEMENTS (rows) - 1],
+          ff_added);
     if (ffmpeg == NULL) {
       printf ("%-6s %-34s %10s\n", label, "ffmpeg", "not installed");
     } else {
@@ -372,8 +375,8 @@ main (int argc, char **argv)
       Row scene = { "ffmpeg select='gt(scene,0.3)'", NULL, NULL, ff_scene, 0 };
 
       print_row (label, &base, NULL, NULL, -1);
-      print_row (label, &scene, ff_base >= 0 ? &base : NULL, &rows[3],
-          ff_added);
+      print_row (label, &scene, ff_base >= 0 ? &base : NULL,
+          &rows[G_N_ELEMENTS (rows) - 1], ff_added);
     }
     printf ("\n");
     fflush (stdout);

@@ -148,6 +148,149 @@ GST_START_TEST (test_roi)
 
 GST_END_TEST;
 
+/* exclude and the fractional roi, set as gst-launch sets them (strings),
+ * follow the picture when it is scaled: the same selection at 64x48 and
+ * 640x480. */
+static gchar *
+select_regions (const gchar * prop, const gchar * value, guint w, guint h)
+{
+  Fixture f;
+  Picture left = { 50, 0 }, right = { 50, 0 }, corner = { 50, 0 };
+  GString *got = g_string_new (NULL);
+  GstBuffer *buf;
+  gchar *caps = g_strdup_printf ("video/x-raw,format=GRAY8,width=%u,"
+      "height=%u,framerate=25/1", w, h);
+  guint i;
+
+  picture_add (&left, 0.0, 0.0, 0.5, 1.0, 200);
+  picture_add (&right, 0.5, 0.0, 0.5, 1.0, 200);
+  picture_add (&corner, 0.75, 0.75, 0.25, 0.25, 200);
+  fixture_init (&f, caps);
+  set (&f, "interval", (guint64) 0, "activity-window", (guint64) 0, NULL);
+  gst_util_set_object_arg (G_OBJECT (f.h->element), prop, value);
+  push_luma (&f, 50, 0);
+  push_picture (&f, &left, 10 * MS);
+  push_luma (&f, 50, 20 * MS);
+  push_picture (&f, &right, 30 * MS);
+  push_luma (&f, 50, 40 * MS);
+  push_picture (&f, &corner, 50 * MS);
+  for (i = 0; (buf = gst_harness_try_pull (f.h)) != NULL; i++) {
+    g_string_append_printf (got, "%s%" G_GUINT64_FORMAT, i ? "," : "",
+        GST_BUFFER_OFFSET (buf));
+    gst_buffer_unref (buf);
+  }
+  fixture_clear (&f);
+  g_free (caps);
+  return g_string_free (got, FALSE);
+}
+
+/* Counts the warnings that name the refused value. */
+static void
+count_log (const gchar * domain, GLogLevelFlags level, const gchar * message,
+    gpointer data)
+{
+  if (strstr (message, "ignoring exclude=\"0.5,0.5,0.6,0.1\": "
+          "'0.5,0.5,0.6,0.1' is not x,y,width,height") != NULL)
+    (*(guint *) data)++;
+}
+
+GST_START_TEST (test_exclude_and_fractional_roi)
+{
+  const struct
+  {
+    const gchar *prop, *value, *expected;
+  } cases[] = {
+    /* the left half is not watched: its change and its return select
+     * nothing, the right half's (and the corner in it) do */
+    {"exclude", "0,0,0.5,1", "0,3,4,5"},
+    {"roi", "0.5,0,0.5,1", "0,3,4,5"},
+    /* a corner excluded: the corner-only change is not seen */
+    {"exclude", "0.75,0.75,0.25,0.25", "0,1,2,3,4"},
+    {"exclude", "0.75,0.75,0.25,0.25;0,0,0.5,1", "0,3,4"},
+  };
+  const guint sizes[][2] = { {64, 48}, {640, 480} };
+  guint i, j, warnings = 0;
+  gchar *read;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    for (j = 0; j < G_N_ELEMENTS (sizes); j++) {
+      gchar *got = select_regions (cases[i].prop, cases[i].value,
+          sizes[j][0], sizes[j][1]);
+
+      fail_unless (g_str_equal (got, cases[i].expected),
+          "%s=%s at %ux%u selected %s", cases[i].prop, cases[i].value,
+          sizes[j][0], sizes[j][1], got);
+      g_free (got);
+    }
+  }
+
+  /* the property reads back in the same syntax; a bad value is refused
+   * with a warning and the old one kept */
+  {
+    GstElement *e = gst_element_factory_make ("keyframeselect", NULL);
+    guint handler;
+
+    g_object_set (e, "exclude", "0.75,0.75,0.25,0.25;0,0,0.1,0.05", NULL);
+    g_object_get (e, "exclude", &read, NULL);
+    fail_unless_equals_string (read, "0.75,0.75,0.25,0.25;0,0,0.1,0.05");
+    g_free (read);
+    handler = g_log_set_handler ("GStreamer-memvideo",
+        G_LOG_LEVEL_WARNING, count_log, &warnings);
+
+    g_object_set (e, "exclude", "0.5,0.5,0.6,0.1", NULL);
+    g_log_remove_handler ("GStreamer-memvideo", handler);
+    fail_unless_equals_int (warnings, 1);
+    g_object_get (e, "exclude", &read, NULL);
+    fail_unless_equals_string (read, "0.75,0.75,0.25,0.25;0,0,0.1,0.05");
+    g_free (read);
+    gst_object_unref (e);
+  }
+}
+
+GST_END_TEST;
+
+/* The activity mask at its defaults: a webcam-like inset (6% of the frame)
+ * that never stops moving is left out once live, a page change is still
+ * selected, and masked-cells says how many cells are out. */
+GST_START_TEST (test_activity_mask_default)
+{
+  Fixture f;
+  GString *got = g_string_new (NULL);
+  GstBuffer *buf;
+  guint i, masked = 0;
+
+  fixture_init (&f, "video/x-raw,format=GRAY8,width=320,height=240,"
+      "framerate=30/1");
+  set (&f, "interval", (guint64) 0, NULL);
+  for (i = 0; i < 300; i++) {
+    Picture pic = { i < 200 ? 60 : 180, 0 };
+
+    picture_add (&pic, 0.75, 0.75, 0.25, 0.25, (i * 67) % 256);
+    push_picture (&f, &pic, gst_util_uint64_scale (i, GST_SECOND, 30));
+    while ((buf = gst_harness_try_pull (f.h)) != NULL) {
+      const GstStructure *s = result_of (buf);
+
+      if (GST_BUFFER_OFFSET (buf) == 200)
+        fail_unless (gst_structure_get_uint (s, "masked-cells", &masked));
+      g_string_append_printf (got, "%s%" G_GUINT64_FORMAT,
+          got->len ? "," : "", GST_BUFFER_OFFSET (buf));
+      gst_buffer_unref (buf);
+    }
+  }
+  /* the inset counts until it is live: about 2 s (61 frames at 3 s and a
+   * share of 0.5), then only the page change at 200 */
+  fail_unless (g_str_has_suffix (got->str, ",200"), "selected %s", got->str);
+  fail_unless (strstr (got->str, ",70,") == NULL, "selected %s", got->str);
+  /* 160x120 cells of 2 pixels, the inset a quarter of each side */
+  fail_unless_equals_int (masked, 40 * 30);
+  g_object_get (f.h->element, "masked-cells", &masked, NULL);
+  fail_unless_equals_int (masked, 40 * 30);
+  g_string_free (got, TRUE);
+  fixture_clear (&f);
+}
+
+GST_END_TEST;
+
 /* Slides with typing and a cursor: the default settings select the first
  * frame and the two page changes, the same in every format and size. */
 static gchar *
@@ -384,6 +527,8 @@ keyframeselect_input_suite (void)
   tcase_add_test (tc, test_short_buffers);
   tcase_add_test (tc, test_video_meta_larger_than_buffer);
   tcase_add_test (tc, test_roi);
+  tcase_add_test (tc, test_exclude_and_fractional_roi);
+  tcase_add_test (tc, test_activity_mask_default);
   tcase_add_test (tc, test_same_selection_formats_sizes);
   tcase_add_test (tc, test_all_formats);
   tcase_add_test (tc, test_holds_at_most_one_buffer);
