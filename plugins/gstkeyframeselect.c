@@ -102,6 +102,8 @@ GST_DEBUG_CATEGORY (gst_keyframe_select_debug);
 #define DEFAULT_POST_MESSAGES TRUE
 #define DEFAULT_ACTIVITY_WINDOW (3 * GST_SECOND)
 #define DEFAULT_ACTIVITY_SHARE 0.5
+#define DEFAULT_ADAPTIVE_RATIO 3.0
+#define DEFAULT_ADAPTIVE_WINDOW 2
 
 #define MAX_ANALYSIS_WIDTH 1920
 
@@ -129,6 +131,8 @@ enum
   PROP_ACTIVITY_WINDOW,
   PROP_ACTIVITY_SHARE,
   PROP_MASKED_CELLS,
+  PROP_ADAPTIVE_RATIO,
+  PROP_ADAPTIVE_WINDOW,
   PROP_FRAMES_IN,
   PROP_FRAMES_SELECTED,
   PROP_LAST_SCORE,
@@ -327,6 +331,17 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
           "Share (0-1) of the frames in activity-window a cell must change "
           "in to be live; it is scored again below half of it", 0.0, 1.0,
           DEFAULT_ACTIVITY_SHARE, rw));
+  g_object_class_install_property (gobject_class, PROP_ADAPTIVE_RATIO,
+      g_param_spec_double ("adaptive-ratio", "Adaptive ratio",
+          "reference=previous: a change must also score at least this many "
+          "times the mean of the adaptive-window frames on each side, so "
+          "motion is not a cut; delays the decision by adaptive-window "
+          "frames (0 = off)", 0.0, 100.0, DEFAULT_ADAPTIVE_RATIO, rw));
+  g_object_class_install_property (gobject_class, PROP_ADAPTIVE_WINDOW,
+      g_param_spec_uint ("adaptive-window", "Adaptive window",
+          "Frames on each side of a change that adaptive-ratio compares it "
+          "with (the look-ahead: a candidate is held that many frames)", 1,
+          MEMVIDEO_CUT_MAX_WINDOW, DEFAULT_ADAPTIVE_WINDOW, rw));
   g_object_class_install_property (gobject_class, PROP_MASKED_CELLS,
       g_param_spec_uint ("masked-cells", "Masked cells",
           "Proxy cells of the last frame left out of the score (excluded or "
@@ -375,6 +390,8 @@ gst_keyframe_select_init (GstKeyframeSelect * self)
   s->force_keyunit = DEFAULT_FORCE_KEYUNIT;
   s->post_messages = DEFAULT_POST_MESSAGES;
   s->activity.window = DEFAULT_ACTIVITY_WINDOW;
+  s->params.adaptive_ratio = DEFAULT_ADAPTIVE_RATIO;
+  s->params.adaptive_window = DEFAULT_ADAPTIVE_WINDOW;
   s->activity.share = DEFAULT_ACTIVITY_SHARE;
 
   self->selector = memvideo_keyframe_selector_new ();
@@ -494,6 +511,12 @@ gst_keyframe_select_set_property (GObject * object, guint prop_id,
     case PROP_ACTIVITY_SHARE:
       s->activity.share = g_value_get_double (value);
       break;
+    case PROP_ADAPTIVE_RATIO:
+      s->params.adaptive_ratio = g_value_get_double (value);
+      break;
+    case PROP_ADAPTIVE_WINDOW:
+      s->params.adaptive_window = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -571,6 +594,12 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
       break;
     case PROP_ACTIVITY_SHARE:
       g_value_set_double (value, s->activity.share);
+      break;
+    case PROP_ADAPTIVE_RATIO:
+      g_value_set_double (value, s->params.adaptive_ratio);
+      break;
+    case PROP_ADAPTIVE_WINDOW:
+      g_value_set_uint (value, s->params.adaptive_window);
       break;
     case PROP_MASKED_CELLS:
       g_value_set_uint (value, self->masked_cells);

@@ -26,6 +26,11 @@ struct _MemvideoKeyframeSelector
   MemvideoLumaProxy run;        /* first frame of the current stable run */
   GstClockTime run_t;
 
+  /* the adaptive cut decision (reference=previous): pending_cut says the
+   * pending candidate is a cut waiting for its look-ahead */
+  MemvideoCutWindow cut;
+  gboolean pending_cut;
+
   /* the mask of the last push, for finish (cells as 0/1 bytes) */
   gboolean have_mask;
   MemvideoLumaProxy mask;
@@ -62,6 +67,8 @@ memvideo_keyframe_selector_restart (MemvideoKeyframeSelector * sel)
   sel->have_ref = FALSE;
   sel->have_mask = FALSE;
   sel->pending = FALSE;
+  sel->pending_cut = FALSE;
+  memvideo_cut_window_reset (&sel->cut, sel->cut.window);
   sel->last_t = GST_CLOCK_TIME_NONE;
   sel->run_t = GST_CLOCK_TIME_NONE;
 }
@@ -165,6 +172,52 @@ periodic_due (const MemvideoKeyframeSelector * sel,
       t - sel->last_t >= params->interval;
 }
 
+static gboolean
+adaptive (const MemvideoKeyframeParams * params)
+{
+  return params->reference == MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS &&
+      params->adaptive_ratio > 0;
+}
+
+static void push_idle (MemvideoKeyframeSelector * sel,
+    const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
+    GstClockTime t, gdouble current, MemvideoKeyframeResult * res);
+
+/* A cut candidate waits for its followers: a cut is emitted, a spike that
+ * was not one released; a higher follower is judged as a candidate itself. */
+static void
+push_cut_pending (MemvideoKeyframeSelector * sel,
+    const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
+    GstClockTime t, gdouble current, MemvideoKeyframeResult * res)
+{
+  gboolean higher = current > sel->cut.score;
+
+  switch (memvideo_cut_window_follow (&sel->cut, current,
+          params->adaptive_ratio)) {
+    case MEMVIDEO_CUT_WAIT:
+      break;
+    case MEMVIDEO_CUT_YES:
+      sel->pending = sel->pending_cut = FALSE;
+      res->action = MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING;
+      res->reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
+      res->score = sel->cut.score;
+      selected (sel, MEMVIDEO_KEYFRAME_REASON_CHANGE, &sel->run, sel->run_t);
+      return;
+    case MEMVIDEO_CUT_NO:
+      sel->pending = sel->pending_cut = FALSE;
+      res->release_pending = TRUE;
+      if (higher)
+        push_idle (sel, params, proxy, t, current, res);
+      return;
+  }
+
+  if (periodic_due (sel, params, t)) {
+    sel->pending = sel->pending_cut = FALSE;
+    res->release_pending = TRUE;
+    select_current (sel, MEMVIDEO_KEYFRAME_REASON_PERIODIC, proxy, t, res);
+  }
+}
+
 /* While a candidate is pending: a frame that moved starts a new stable run,
  * a run that lasted settle-time is emitted (unless it came back to the
  * reference), a run that never settles still gets its heartbeat. */
@@ -213,7 +266,13 @@ push_idle (MemvideoKeyframeSelector * sel,
 
   if (current >= params->threshold && (!timed || params->min_interval == 0
           || t - sel->last_t >= params->min_interval)) {
-    if (timed && params->settle_time > 0) {
+    if (adaptive (params)) {
+      res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
+      sel->pending = sel->pending_cut = TRUE;
+      memvideo_cut_window_start (&sel->cut, current);
+      memvideo_luma_proxy_copy (&sel->run, proxy);
+      sel->run_t = t;
+    } else if (timed && params->settle_time > 0) {
       res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
       sel->pending = TRUE;
       memvideo_luma_proxy_copy (&sel->base, &sel->ref);
@@ -265,6 +324,17 @@ memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
     return;
   }
 
+  if (sel->cut.window != CLAMP (params->adaptive_window, 1,
+          MEMVIDEO_CUT_MAX_WINDOW) || (sel->pending_cut
+          && !adaptive (params))) {
+    /* the window changed or the decision was switched off: the scores
+     * seen do not apply, a waiting cut is dropped */
+    memvideo_cut_window_reset (&sel->cut, params->adaptive_window);
+    res->release_pending = sel->pending_cut;
+    sel->pending = sel->pending && !sel->pending_cut;
+    sel->pending_cut = FALSE;
+  }
+
   if (GST_CLOCK_TIME_IS_VALID (t)) {
     /* Time going backwards (a looped source) restarts the timers from here
      * instead of stalling them. */
@@ -283,10 +353,13 @@ memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
     adopt_masked (sel, proxy, mask);
   }
   res->score = res->current_score = score (params, &sel->ref, proxy, mask);
-  if (sel->pending)
+  if (sel->pending && sel->pending_cut)
+    push_cut_pending (sel, params, proxy, t, res->current_score, res);
+  else if (sel->pending)
     push_pending (sel, params, proxy, mask, t, res);
   else
     push_idle (sel, params, proxy, t, res->current_score, res);
+  memvideo_cut_window_past (&sel->cut, res->current_score);
 
   if (params->reference == MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS)
     memvideo_luma_proxy_copy (&sel->ref, proxy);
@@ -296,18 +369,27 @@ gboolean
 memvideo_keyframe_selector_finish (MemvideoKeyframeSelector * sel,
     const MemvideoKeyframeParams * params, gdouble * final)
 {
+  gboolean cut = sel->pending_cut;
   gdouble s;
 
   if (!sel->pending)
     return FALSE;
 
-  sel->pending = FALSE;
+  sel->pending = sel->pending_cut = FALSE;
   if (memvideo_keyframe_selector_limit_reached (sel, params))
     return FALSE;
-  s = score (params, &sel->base, &sel->run,
-      sel->have_mask ? sel->mask.cells : NULL);
-  if (s < params->threshold)
-    return FALSE;
+  if (cut) {
+    /* judged on the followers it had */
+    if (memvideo_cut_window_finish (&sel->cut, params->adaptive_ratio) !=
+        MEMVIDEO_CUT_YES)
+      return FALSE;
+    s = sel->cut.score;
+  } else {
+    s = score (params, &sel->base, &sel->run,
+        sel->have_mask ? sel->mask.cells : NULL);
+    if (s < params->threshold)
+      return FALSE;
+  }
 
   *final = s;
   selected (sel, MEMVIDEO_KEYFRAME_REASON_CHANGE, &sel->run, sel->run_t);

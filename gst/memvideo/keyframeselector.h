@@ -17,12 +17,16 @@
  * caller keeps the candidate's buffer (at most one) and acts on the
  * returned MemvideoKeyframeResult.  A push may come with a cell mask
  * (keyframemask.h): the cells it leaves out are not scored and follow the
- * current picture in the proxies kept.
+ * current picture in the proxies kept.  With reference=previous and an
+ * adaptive ratio a change is a pending candidate (HOLD) until its
+ * look-ahead frames are seen, then EMIT_PENDING or released; settle-time
+ * does not apply to it.
  */
 
 #ifndef __MEMVIDEO_KEYFRAME_SELECTOR_H__
 #define __MEMVIDEO_KEYFRAME_SELECTOR_H__
 
+#include "keyframecut.h"
 #include "keyframeproxy.h"
 
 G_BEGIN_DECLS
@@ -66,6 +70,11 @@ typedef struct
   GstClockTime settle_time;
   /* no selection once this many were made (0 = unlimited) */
   guint max_selected;
+  /* reference=previous only: a change must also be at least this many
+   * times the mean score of the adaptive_window frames on each side
+   * (keyframecut.h; 0 = off); it is held until they are seen */
+  gdouble adaptive_ratio;
+  guint adaptive_window;
 } MemvideoKeyframeParams;
 
 typedef struct
