@@ -95,6 +95,68 @@ GST_START_TEST (test_reference)
 
 GST_END_TEST;
 
+/* reference=previous with the adaptive decision at its defaults, fed from
+ * a fixed pool of two buffers as a decoder with a small pool would: a bar
+ * moving 3 px a frame (9% of the picture changes every frame) is motion,
+ * not a cut; the two hard cuts are selected at their exact frames, two
+ * frames late (the look-ahead); and the element never holds more than the
+ * one candidate, or the pool would run dry (acquire does not wait).  With
+ * adaptive-ratio=0 every frame of the motion is selected. */
+GST_START_TEST (test_adaptive_cuts_small_pool)
+{
+  Fixture f;
+  GstBufferPool *pool = gst_video_buffer_pool_new ();
+  GstStructure *config;
+  GstCaps *caps;
+  GString *got = g_string_new (NULL);
+  guint i;
+
+  fixture_init (&f, SMALL_CAPS);
+  set (&f, "interval", (guint64) 0, "reference", 1, NULL);
+  caps = gst_video_info_to_caps (&f.info);
+  config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_set_params (config, caps, f.info.size, 2, 2);
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  gst_caps_unref (caps);
+
+  for (i = 0; i < 90; i++) {
+    GstBufferPoolAcquireParams params = { 0, };
+    GstBuffer *buf = NULL, *out;
+    GstVideoFrame frame;
+    guint x, y, bar = (i * 3) % 56;
+    guint8 bg = i < 30 ? 40 : i < 60 ? 220 : 120;
+
+    params.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+            &params), GST_FLOW_OK);
+    fail_unless (gst_video_frame_map (&frame, &f.info, buf, GST_MAP_WRITE));
+    for (y = 0; y < 48; y++) {
+      guint8 *row = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+
+      for (x = 0; x < 64; x++)
+        row[x] = x >= bar && x < bar + 8 ? 255 - bg : bg;
+    }
+    gst_video_frame_unmap (&frame);
+    GST_BUFFER_PTS (buf) = i * 40 * MS;
+    GST_BUFFER_OFFSET (buf) = i;
+    fail_unless_equals_int (gst_harness_push (f.h, buf), GST_FLOW_OK);
+    while ((out = gst_harness_try_pull (f.h)) != NULL) {
+      g_string_append_printf (got, "%s%" G_GUINT64_FORMAT "@%u",
+          got->len ? "," : "", GST_BUFFER_OFFSET (out), i);
+      gst_buffer_unref (out);
+    }
+  }
+  fail_unless_equals_string (got->str, "0@0,30@32,60@62");
+  g_string_free (got, TRUE);
+  fixture_clear (&f);
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_min_interval)
 {
   Fixture f;
@@ -635,6 +697,7 @@ keyframeselect_suite (void)
   tcase_add_test (tc, test_first_and_change);
   tcase_add_test (tc, test_timestamps_and_flags_kept);
   tcase_add_test (tc, test_reference);
+  tcase_add_test (tc, test_adaptive_cuts_small_pool);
   tcase_add_test (tc, test_min_interval);
   tcase_add_test (tc, test_periodic);
   tcase_add_test (tc, test_no_pts_uses_framerate);

@@ -26,6 +26,7 @@
 #define FINISH (-1)             /* selector_finish: action EMIT_PENDING or DROP */
 #define RESTART (-2)            /* selector_restart */
 #define PREVIOUS (-3)           /* from here on reference=previous */
+#define ADAPTIVE (-4)           /* from here on adaptive ratio 3, window 2 */
 #define NO_TIME (-1)
 
 #define ANY (-1)
@@ -141,6 +142,23 @@ static const Case cases[] = {
               EMIT (200, 30, 1.0),
               DROP (0, 40), DROP (0, 100),
           END}},
+  {"adaptive cut", 0, 0, 0, 0, {
+              {PREVIOUS}, {ADAPTIVE},
+              SEL (0, 0, FIRST),
+              DROP (0, 10),
+              /* a cut waits for its two followers, then goes out */
+              HOLD (200, 20, FALSE), DROP (200, 30), EMIT (200, 40, 1.0),
+              /* flicker: every frame changes, the candidate's neighbours
+               * are as high as it is: released, not a cut */
+              HOLD (0, 50, FALSE), DROP (200, 60),
+              {0, 70, MEMVIDEO_KEYFRAME_ACTION_DROP,
+                  MEMVIDEO_KEYFRAME_REASON_NONE, TRUE, ANY},
+              /* the end judges a waiting cut on the followers it had */
+              DROP (0, 80), DROP (0, 90), DROP (0, 100),
+              HOLD (200, 110, FALSE),
+              {FINISH, 0, MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING,
+                  MEMVIDEO_KEYFRAME_REASON_CHANGE, ANY, 1.0},
+          END}},
   {"max-selected at the end", 0, 0, 20 * MS, 1, {
               SEL (0, 0, FIRST),
               DROP (200, 10),
@@ -188,6 +206,9 @@ run_step (MemvideoKeyframeSelector * sel, MemvideoKeyframeParams * params,
     memvideo_keyframe_selector_restart (sel);
   } else if (st->luma == PREVIOUS) {
     params->reference = MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS;
+  } else if (st->luma == ADAPTIVE) {
+    params->adaptive_ratio = 3.0;
+    params->adaptive_window = 2;
   } else {
     proxy_fill (proxy, 4, 4, (guint8) st->luma);
     memvideo_keyframe_selector_push (sel, params, proxy, NULL,
@@ -214,7 +235,7 @@ GST_START_TEST (test_selector_rules)
       break;
     run_step (sel, &params, st, &proxy, &r);
     if (st->luma < 0 && st->luma != FINISH)
-      continue;
+      continue;                 /* a setting, nothing to check */
     fail_unless (r.action == st->action && r.reason == st->reason,
         "%s, step %u: action %d reason %s, expected %d %s", c->name, i,
         r.action, memvideo_keyframe_reason_name (r.reason), st->action,
