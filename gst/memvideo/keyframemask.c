@@ -13,6 +13,9 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "keyframemask.h"
 
@@ -20,13 +23,22 @@
  * 30 fps). */
 #define UNTIMED_WEIGHT (1.0 / 90.0)
 
+/* Shares in Q15 and weights in Q16, at most one half (a frame never weighs
+ * more than half the window): the per-cell loop is 16-bit arithmetic with
+ * a high-half multiply, which the vectorizer turns into pmulhw, eight
+ * cells a step. */
+#define SHARE_ONE 32767
+#define WEIGHT_ONE 65536
+#define WEIGHT_MAX 32767
+
 struct _MemvideoCellMask
 {
   guint width, height;          /* proxy geometry the state is for */
   MemvideoRect roi;
   guint8 *cells;                /* 1: left out */
   guint8 *live;                 /* 1: live (activity) */
-  gfloat *share;                /* weighted share of frames changed */
+  gint16 *share;                /* weighted share of frames changed, of
+                                 * SHARE_ONE */
   MemvideoLumaProxy prev;
   gboolean have_prev;
   GstClockTime last_t;
@@ -157,7 +169,7 @@ memvideo_cell_mask_reset (MemvideoCellMask * m)
   if (n > 0) {
     memset (m->cells, 0, n);
     memset (m->live, 0, n);
-    memset (m->share, 0, n * sizeof (gfloat));
+    memset (m->share, 0, n * sizeof (gint16));
   }
 }
 
@@ -178,7 +190,7 @@ resize (MemvideoCellMask * m, const MemvideoLumaProxy * p,
   m->roi = *roi;
   m->cells = g_malloc0 (n);
   m->live = g_malloc0 (n);
-  m->share = g_new0 (gfloat, n);
+  m->share = g_new0 (gint16, n);
   memvideo_cell_mask_reset (m);
 }
 
@@ -210,9 +222,9 @@ mark_excluded (MemvideoCellMask * m, guint fw, guint fh,
   }
 }
 
-/* The weight of this frame in the running share: its time since the
- * previous frame over the window. */
-static gfloat
+/* The weight of this frame in the running share, of WEIGHT_ONE: its time
+ * since the previous frame over the window. */
+static gint32
 frame_weight (MemvideoCellMask * m, const MemvideoActivityParams * a,
     GstClockTime t)
 {
@@ -223,30 +235,140 @@ frame_weight (MemvideoCellMask * m, const MemvideoActivityParams * a,
     w = (gdouble) (t - m->last_t) / a->window;
   if (GST_CLOCK_TIME_IS_VALID (t))
     m->last_t = t;
-  return (gfloat) MIN (w, 1.0);
+  return (gint32) MIN (w * WEIGHT_ONE + 0.5, WEIGHT_MAX);
+}
+
+/* share += w * (changed - share); live from `on`, until below `on` / 2.
+ * One cell; the SSE2 loop below does sixteen at once, to the bit the same
+ * (the high-half multiply floors as the shift does). */
+static inline void
+update_cell (gint16 * share, guint8 * live, guint8 cur, guint8 prev, gint nl,
+    gint16 w, gint16 on, gint16 off)
+{
+  gint d = (gint) cur - (gint) prev;
+  gint16 target = (d > nl || d < -nl) ? SHARE_ONE : 0;
+  gint16 s = *share;
+
+  s += (gint16) (((gint32) (gint16) (target - s) * w) >> 16);
+  *share = s;
+  *live = (s >= on) | (*live & (s >= off));
+}
+
+#ifdef __SSE2__
+/* 16 cells: 8-bit |difference| against noise-level, then the shares in two
+ * halves of 8 16-bit lanes with pmulhw */
+static inline __m128i
+update_half (gint16 * share, __m128i changed16, __m128i w, __m128i one)
+{
+  __m128i s = _mm_loadu_si128 ((const __m128i *) share);
+  __m128i diff = _mm_sub_epi16 (_mm_and_si128 (changed16, one), s);
+
+  s = _mm_add_epi16 (s, _mm_mulhi_epi16 (diff, w));
+  _mm_storeu_si128 ((__m128i *) share, s);
+  return s;
+}
+
+static gsize
+update_cells_sse2 (gint16 * share, guint8 * live, const guint8 * cur,
+    const guint8 * prev, gsize n, gint nl, gint16 w, gint16 on, gint16 off)
+{
+  const __m128i vnl = _mm_set1_epi8 ((gchar) nl), zero = _mm_setzero_si128 ();
+  const __m128i vw = _mm_set1_epi16 (w), one = _mm_set1_epi16 (SHARE_ONE);
+  const __m128i von = _mm_set1_epi16 (on - 1), voff = _mm_set1_epi16 (off - 1);
+  const __m128i bit = _mm_set1_epi8 (1);
+  gsize i;
+
+  for (i = 0; i + 16 <= n; i += 16) {
+    __m128i a = _mm_loadu_si128 ((const __m128i *) (cur + i));
+    __m128i b = _mm_loadu_si128 ((const __m128i *) (prev + i));
+    __m128i ad = _mm_or_si128 (_mm_subs_epu8 (a, b), _mm_subs_epu8 (b, a));
+    /* 0xff where |d| > nl */
+    __m128i ch = _mm_xor_si128 (_mm_cmpeq_epi8 (_mm_subs_epu8 (ad, vnl),
+            zero), _mm_set1_epi8 ((gchar) 0xff));
+    __m128i s0 = update_half (share + i, _mm_unpacklo_epi8 (ch, ch), vw, one);
+    __m128i s1 = update_half (share + i + 8, _mm_unpackhi_epi8 (ch, ch), vw,
+        one);
+    __m128i ge_on = _mm_packs_epi16 (_mm_cmpgt_epi16 (s0, von),
+        _mm_cmpgt_epi16 (s1, von));
+    __m128i ge_off = _mm_packs_epi16 (_mm_cmpgt_epi16 (s0, voff),
+        _mm_cmpgt_epi16 (s1, voff));
+    __m128i l = _mm_loadu_si128 ((const __m128i *) (live + i));
+
+    l = _mm_or_si128 (_mm_and_si128 (ge_on, bit),
+        _mm_and_si128 (l, _mm_and_si128 (ge_off, bit)));
+    _mm_storeu_si128 ((__m128i *) (live + i), l);
+  }
+  return i;
+}
+#endif
+
+static void
+update_cells (gint16 * share, guint8 * live, const guint8 * cur,
+    const guint8 * prev, gsize n, gint nl, gint16 w, gint16 on)
+{
+  gint16 off = on / 2;
+  gsize i = 0;
+
+#ifdef __SSE2__
+  i = update_cells_sse2 (share, live, cur, prev, n, nl, w, on, off);
+#endif
+  for (; i < n; i++)
+    update_cell (&share[i], &live[i], cur[i], prev[i], nl, w, on, off);
+}
+
+/* cells |= live (when given); returns the cells set, *added those live
+ * added.  Byte counts with psadbw where there is SSE2. */
+static guint
+merge_count (guint8 * cells, const guint8 * live, gsize n, guint * added)
+{
+  guint count = 0, more = 0;
+  gsize i = 0;
+
+#ifdef __SSE2__
+  {
+    __m128i c_sum = _mm_setzero_si128 (), a_sum = _mm_setzero_si128 ();
+    const __m128i zero = _mm_setzero_si128 ();
+
+    for (; i + 16 <= n; i += 16) {
+      __m128i c = _mm_loadu_si128 ((const __m128i *) (cells + i));
+
+      if (live != NULL) {
+        __m128i l = _mm_loadu_si128 ((const __m128i *) (live + i));
+
+        a_sum = _mm_add_epi64 (a_sum, _mm_sad_epu8 (_mm_andnot_si128 (c, l),
+                zero));
+        c = _mm_or_si128 (c, l);
+        _mm_storeu_si128 ((__m128i *) (cells + i), c);
+      }
+      c_sum = _mm_add_epi64 (c_sum, _mm_sad_epu8 (c, zero));
+    }
+    count = (guint) (_mm_cvtsi128_si32 (c_sum) +
+        _mm_cvtsi128_si32 (_mm_srli_si128 (c_sum, 8)));
+    more = (guint) (_mm_cvtsi128_si32 (a_sum) +
+        _mm_cvtsi128_si32 (_mm_srli_si128 (a_sum, 8)));
+  }
+#endif
+  for (; i < n; i++) {
+    if (live != NULL) {
+      more += live[i] & (cells[i] ^ 1);
+      cells[i] |= live[i];
+    }
+    count += cells[i];
+  }
+  *added = more;
+  return count;
 }
 
 static void
 update_activity (MemvideoCellMask * m, const MemvideoLumaProxy * p,
     const MemvideoActivityParams * a, GstClockTime t)
 {
-  gsize n = (gsize) p->width * p->height, i;
-  gint nl = (gint) MIN (a->noise_level, 255);
-  gfloat w = frame_weight (m, a, t), on = (gfloat) a->share;
-  gfloat off = on / 2;
+  gint16 w = (gint16) frame_weight (m, a, t);
+  gint16 on = (gint16) MAX (1, (gint32) (a->share * SHARE_ONE + 0.5));
 
-  if (m->have_prev) {
-    for (i = 0; i < n; i++) {
-      gint d = (gint) p->cells[i] - (gint) m->prev.cells[i];
-      gfloat changed = (d > nl || d < -nl) ? 1.0f : 0.0f;
-
-      m->share[i] += w * (changed - m->share[i]);
-      if (m->share[i] >= on && on > 0)
-        m->live[i] = 1;
-      else if (m->share[i] < off)
-        m->live[i] = 0;
-    }
-  }
+  if (m->have_prev)
+    update_cells (m->share, m->live, p->cells, m->prev.cells,
+        (gsize) p->width * p->height, (gint) MIN (a->noise_level, 255), w, on);
   memvideo_luma_proxy_copy (&m->prev, p);
   m->have_prev = TRUE;
 }
@@ -257,7 +379,7 @@ memvideo_cell_mask_update (MemvideoCellMask * m, const MemvideoLumaProxy * p,
     const MemvideoFracRect * exclude, guint n_exclude,
     const MemvideoActivityParams * a, GstClockTime t)
 {
-  gsize n = (gsize) p->width * p->height, i;
+  gsize n = (gsize) p->width * p->height;
 
   resize (m, p, roi);
   if (a->window == 0 && m->have_prev)
@@ -265,19 +387,11 @@ memvideo_cell_mask_update (MemvideoCellMask * m, const MemvideoLumaProxy * p,
   memset (m->cells, 0, n);
   mark_excluded (m, fw, fh, exclude, n_exclude);
 
-  m->live_count = 0;
-  if (a->window > 0) {
+  if (a->window > 0)
     update_activity (m, p, a, t);
-    for (i = 0; i < n; i++) {
-      m->live_count += m->live[i] & !m->cells[i];
-      m->cells[i] |= m->live[i];
-    }
-  }
-
-  m->count = 0;
-  for (i = 0; i < n; i++)
-    m->count += m->cells[i];
-  return m->cells;
+  m->count = merge_count (m->cells, a->window > 0 ? m->live : NULL, n,
+      &m->live_count);
+  return m->count ? m->cells : NULL;
 }
 
 guint

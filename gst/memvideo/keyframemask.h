@@ -70,6 +70,8 @@ const guint8 * memvideo_cell_mask_update        (MemvideoCellMask * mask,
                                                  guint n_exclude,
                                                  const MemvideoActivityParams * activity,
                                                  GstClockTime t);
+/* update returns the mask of @proxy's cells (1 = left out), or NULL when
+ * no cell is left out (the common case costs nothing downstream). */
 guint      memvideo_cell_mask_count             (const MemvideoCellMask * mask);
 guint      memvideo_cell_mask_live_count        (const MemvideoCellMask * mask);
 

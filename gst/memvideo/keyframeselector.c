@@ -38,6 +38,17 @@ struct _MemvideoKeyframeSelector
   MemvideoKeyframeCounts counts;
 };
 
+static guint
+count_masked (const guint8 * restrict mask, gsize n)
+{
+  guint count = 0;
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    count += mask[i];
+  return count;
+}
+
 MemvideoKeyframeSelector *
 memvideo_keyframe_selector_new (void)
 {
@@ -148,19 +159,29 @@ score (const MemvideoKeyframeParams * params, const MemvideoLumaProxy * a,
  * that a cell coming back (a region that settled) is compared from where
  * it is, not from where it was when it was left out. */
 static void
+follow_masked (guint8 * restrict dst, const guint8 * restrict src,
+    const guint8 * restrict mask, gsize n)
+{
+  gsize i;
+
+  /* a select through 0x00/0xff, which vectorizes where ?: does not */
+  for (i = 0; i < n; i++) {
+    guint8 m = (guint8) - mask[i];
+
+    dst[i] = (guint8) ((dst[i] & ~m) | (src[i] & m));
+  }
+}
+
+static void
 adopt_masked (MemvideoKeyframeSelector * sel, const MemvideoLumaProxy * p,
     const guint8 * mask)
 {
-  gsize n = (gsize) p->width * p->height, i;
+  gsize n = (gsize) p->width * p->height;
 
-  for (i = 0; i < n; i++) {
-    if (mask[i]) {
-      sel->ref.cells[i] = p->cells[i];
-      if (sel->pending) {
-        sel->base.cells[i] = p->cells[i];
-        sel->run.cells[i] = p->cells[i];
-      }
-    }
+  follow_masked (sel->ref.cells, p->cells, mask, n);
+  if (sel->pending) {
+    follow_masked (sel->base.cells, p->cells, mask, n);
+    follow_masked (sel->run.cells, p->cells, mask, n);
   }
 }
 
@@ -295,13 +316,8 @@ memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
   res->reason = MEMVIDEO_KEYFRAME_REASON_NONE;
   res->score = res->current_score = 0.0;
   res->release_pending = FALSE;
-  res->masked_cells = 0;
-  if (mask != NULL) {
-    gsize n = (gsize) proxy->width * proxy->height, i;
-
-    for (i = 0; i < n; i++)
-      res->masked_cells += mask[i];
-  }
+  res->masked_cells = mask ? count_masked (mask,
+      (gsize) proxy->width * proxy->height) : 0;
 
   if (memvideo_keyframe_selector_limit_reached (sel, params)) {
     /* max-selected lowered while a candidate was pending */
