@@ -179,10 +179,11 @@ adopt_masked (MemvideoKeyframeSelector * sel, const MemvideoLumaProxy * p,
   gsize n = (gsize) p->width * p->height;
 
   follow_masked (sel->ref.cells, p->cells, mask, n);
-  if (sel->pending) {
-    follow_masked (sel->base.cells, p->cells, mask, n);
+  if (sel->pending)
     follow_masked (sel->run.cells, p->cells, mask, n);
-  }
+  /* a cut candidate has no base */
+  if (sel->pending && !sel->pending_cut)
+    follow_masked (sel->base.cells, p->cells, mask, n);
 }
 
 static gboolean

@@ -270,6 +270,40 @@ GST_START_TEST (test_selector_with_mask)
 
 GST_END_TEST;
 
+/* A masked frame while a cut candidate waits (reference=previous, the
+ * adaptive decision): the candidate has no base proxy, only its run
+ * follows the mask (found by fuzz_keyframeselect: a NULL write). */
+GST_START_TEST (test_selector_mask_with_cut_pending)
+{
+  MemvideoKeyframeSelector *sel = memvideo_keyframe_selector_new ();
+  MemvideoKeyframeParams params = { MEMVIDEO_KEYFRAME_METRIC_AREA, 0.04, 10,
+    MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS, 0, 0, 0, 0, 3.0, 2
+  };
+  MemvideoKeyframeResult r;
+  MemvideoLumaProxy p;
+  guint8 mask[PW * PH];
+  gdouble score;
+
+  memset (mask, 0, sizeof (mask));
+  mask[0] = 1;
+  memvideo_luma_proxy_init (&p);
+  proxy_set (&p, 0);
+  memvideo_keyframe_selector_push (sel, &params, &p, mask, 0, &r);
+  fail_unless_equals_int (r.reason, MEMVIDEO_KEYFRAME_REASON_FIRST);
+  proxy_set (&p, 200);
+  memvideo_keyframe_selector_push (sel, &params, &p, mask, 10 * MS, &r);
+  fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_HOLD);
+  memvideo_keyframe_selector_push (sel, &params, &p, mask, 20 * MS, &r);
+  fail_unless_equals_int (r.action, MEMVIDEO_KEYFRAME_ACTION_DROP);
+  fail_unless_equals_int (r.masked_cells, 1);
+  fail_unless (memvideo_keyframe_selector_finish (sel, &params, &score));
+  fail_unless_equals_float (score, 1.0);
+  memvideo_keyframe_selector_free (sel);
+  memvideo_luma_proxy_clear (&p);
+}
+
+GST_END_TEST;
+
 static Suite *
 keyframemask_suite (void)
 {
@@ -283,6 +317,7 @@ keyframemask_suite (void)
   tcase_add_test (tc, test_activity);
   tcase_add_test (tc, test_score_masked);
   tcase_add_test (tc, test_selector_with_mask);
+  tcase_add_test (tc, test_selector_mask_with_cut_pending);
   return s;
 }
 
