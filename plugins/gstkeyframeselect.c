@@ -21,10 +21,10 @@
  * plane or computed from packed RGB) and compares it with the reference
  * proxy: the last selected frame, or the previous frame.
  *
- * With #GstKeyframeSelect:settle-time a detected change is held (one buffer
- * reference, never more) until the picture has stayed still for that long;
- * then the first frame of the still run is sent on, once, so a slide build or
- * a fade yields its final picture.  A pending candidate is sent at EOS and
+ * With #GstKeyframeSelect:settle-time (0.3 s by default) a detected change
+ * is held (one buffer reference, never more) until the picture has stayed
+ * still for that long; then the first frame of the still run is sent on,
+ * once, so a slide build or a fade yields its final picture.  A pending candidate is sent at EOS and
  * dropped on flush.  With drop=false nothing is held: the result goes on the
  * frame that completes the settle window.
  *
@@ -90,7 +90,7 @@ GST_DEBUG_CATEGORY (gst_keyframe_select_debug);
 #define DEFAULT_REFERENCE GST_KEYFRAME_SELECT_REFERENCE_LAST_SELECTED
 #define DEFAULT_INTERVAL (30 * GST_SECOND)
 #define DEFAULT_MIN_INTERVAL 0
-#define DEFAULT_SETTLE_TIME 0
+#define DEFAULT_SETTLE_TIME (300 * GST_MSECOND)
 #define DEFAULT_ROI_X 0
 #define DEFAULT_ROI_Y 0
 #define DEFAULT_ROI_WIDTH 0

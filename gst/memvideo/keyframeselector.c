@@ -25,6 +25,7 @@ struct _MemvideoKeyframeSelector
   MemvideoLumaProxy base;       /* reference when the change was detected */
   MemvideoLumaProxy run;        /* first frame of the current stable run */
   GstClockTime run_t;
+  GstClockTime pending_since;   /* when the change was detected */
 
   /* the adaptive cut decision (reference=previous): pending_cut says the
    * pending candidate is a cut waiting for its look-ahead */
@@ -206,7 +207,8 @@ static void push_idle (MemvideoKeyframeSelector * sel,
     GstClockTime t, gdouble current, MemvideoKeyframeResult * res);
 
 /* A cut candidate waits for its followers: a cut is emitted, a spike that
- * was not one released; a higher follower is judged as a candidate itself. */
+ * was not one released; a higher follower is judged as a candidate itself.
+ * A heartbeat due meanwhile waits for the verdict (a few frames). */
 static void
 push_cut_pending (MemvideoKeyframeSelector * sel,
     const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
@@ -231,12 +233,6 @@ push_cut_pending (MemvideoKeyframeSelector * sel,
       if (higher)
         push_idle (sel, params, proxy, t, current, res);
       return;
-  }
-
-  if (periodic_due (sel, params, t)) {
-    sel->pending = sel->pending_cut = FALSE;
-    res->release_pending = TRUE;
-    select_current (sel, MEMVIDEO_KEYFRAME_REASON_PERIODIC, proxy, t, res);
   }
 }
 
@@ -270,7 +266,10 @@ push_pending (MemvideoKeyframeSelector * sel,
     }
   }
 
-  if (sel->pending && periodic_due (sel, params, t)) {
+  /* the heartbeat of a picture that keeps changing comes once the change
+   * had its settle-time, not while a fresh change settles */
+  if (sel->pending && periodic_due (sel, params, t) &&
+      t - sel->pending_since >= params->settle_time) {
     sel->pending = FALSE;
     res->release_pending = TRUE;
     select_current (sel, MEMVIDEO_KEYFRAME_REASON_PERIODIC, proxy, t, res);
@@ -297,6 +296,7 @@ push_idle (MemvideoKeyframeSelector * sel,
     } else if (timed && params->settle_time > 0) {
       res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
       sel->pending = TRUE;
+      sel->pending_since = t;
       memvideo_luma_proxy_copy (&sel->base, &sel->ref);
       memvideo_luma_proxy_copy (&sel->run, proxy);
       sel->run_t = t;
@@ -360,6 +360,9 @@ memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
     if (sel->pending && (!GST_CLOCK_TIME_IS_VALID (sel->run_t)
             || t < sel->run_t))
       sel->run_t = t;
+    if (sel->pending && (!GST_CLOCK_TIME_IS_VALID (sel->pending_since)
+            || t < sel->pending_since))
+      sel->pending_since = t;
   }
 
   sel->have_mask = mask != NULL;

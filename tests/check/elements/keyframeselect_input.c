@@ -321,8 +321,22 @@ select_slides (const gchar * format, guint w, guint h)
   caps = g_strdup_printf ("video/x-raw,format=%s,width=%u,height=%u,"
       "framerate=25/1", format, w, h);
   fixture_init (&f, caps);
-  for (i = 0; i < G_N_ELEMENTS (pic); i++) {
-    push_picture (&f, &pic[i], i * 40 * MS);
+  /* every default, settle-time included (the fixture sets it to 0): a
+   * frame every 0.4 s, so that each page settles, and EOS for the last */
+  {
+    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS
+        (f.h->element), "settle-time");
+
+    fail_unless_equals_uint64 (G_PARAM_SPEC_UINT64 (ps)->default_value,
+        300 * MS);
+    g_object_set (f.h->element, "settle-time",
+        G_PARAM_SPEC_UINT64 (ps)->default_value, NULL);
+  }
+  for (i = 0; i <= G_N_ELEMENTS (pic); i++) {
+    if (i < G_N_ELEMENTS (pic))
+      push_picture (&f, &pic[i], i * 400 * MS);
+    else
+      fail_unless (gst_harness_push_event (f.h, gst_event_new_eos ()));
     while ((buf = gst_harness_try_pull (f.h)) != NULL) {
       g_string_append_printf (got, "%s%" G_GUINT64_FORMAT,
           got->len ? "," : "", GST_BUFFER_OFFSET (buf));

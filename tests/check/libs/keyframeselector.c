@@ -130,6 +130,14 @@ static const Case cases[] = {
               {0, 100, MEMVIDEO_KEYFRAME_ACTION_SELECT,
                   MEMVIDEO_KEYFRAME_REASON_PERIODIC, TRUE, ANY},
           END}},
+  {"a fresh change settles before the heartbeat", 100 * MS, 0, 30 * MS, 0, {
+              SEL (0, 0, FIRST),
+              HOLD (200, 95, FALSE),
+              /* the heartbeat is due, but the change has not had its
+               * settle-time: it waits */
+              DROP (200, 100),
+              EMIT (200, 125, 1.0),
+          END}},
   {"max-selected", 60 * MS, 0, 0, 2, {
               SEL (0, 0, FIRST),
               SEL (200, 10, CHANGE),
