@@ -39,6 +39,35 @@
  * the frame for writing then gets a copy of its memory. */
 static gboolean upstream_ref;
 
+/* --pooled: frames as a decoder hands them out: POOLED buffers of their own
+ * memory, each allocated on its own (not cut from one block), filled once
+ * with the drawn pictures and pushed in turn; ffmpeg is not run. */
+#define POOLED 120
+static gboolean pooled;
+static GstBuffer *pool_bufs[POOLED];
+
+static void
+make_pooled (DrawFrame ** frames)
+{
+  gint k;
+
+  for (k = 0; k < POOLED; k++) {
+    DrawFrame *f = frames[k % DISTINCT];
+
+    pool_bufs[k] = gst_buffer_new_allocate (NULL, f->size, NULL);
+    gst_buffer_fill (pool_bufs[k], 0, f->data, f->size);
+  }
+}
+
+static void
+free_pooled (void)
+{
+  gint k;
+
+  for (k = 0; k < POOLED; k++)
+    gst_clear_buffer (&pool_bufs[k]);
+}
+
 typedef struct
 {
   const gchar *label;
@@ -116,8 +145,9 @@ run_element (const gchar * factory, const gchar * props, DrawFrame ** frames,
   t0 = g_get_monotonic_time ();
   for (i = 0; i < n && ok; i++) {
     DrawFrame *f = frames[i % DISTINCT];
-    GstBuffer *buf = gst_buffer_new_wrapped_full (0, f->data, f->size, 0,
-        f->size, NULL, NULL);
+    GstBuffer *buf = pooled ? gst_buffer_copy (pool_bufs[i % POOLED]) :
+        gst_buffer_new_wrapped_full (0, f->data, f->size, 0, f->size, NULL,
+        NULL);
     GstFlowReturn ret;
 
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, FPS);
@@ -292,6 +322,9 @@ main (int argc, char **argv)
         "Runs per measurement, the best counts (default 3)", "R"},
     {"sizes", 0, 0, G_OPTION_ARG_STRING, &sizes,
         "Frame heights to measure (default 1080,2160)", "LIST"},
+    {"pooled", 0, 0, G_OPTION_ARG_NONE, &pooled,
+        "Push 120 separately allocated buffers in turn, as a decoder's "
+          "pool hands them out (no ffmpeg)", NULL},
     {"upstream-ref", 0, 0, G_OPTION_ARG_NONE, &upstream_ref,
         "Keep a reference on each buffer while it is pushed, as a decoder "
           "keeps its reference frames", NULL},
@@ -318,12 +351,13 @@ main (int argc, char **argv)
   heights = g_strsplit (sizes ? sizes : "1080,2160", ",", -1);
 
   printf ("keyframeselect benchmark: %d I420 frames per run (%d distinct "
-      "lecture-like pictures held in RAM, looped), best of %d runs\n"
+      "lecture-like pictures held in RAM, looped%s), best of %d runs\n"
       "added = ms/frame minus identity (GStreamer) or minus ffmpeg -vf null "
       "(ffmpeg, raw frames from tmpfs, -threads 1 -filter_threads 1)\n"
       "ratio = added / added by scenechange, added / added by ffmpeg "
       "select='gt(scene,0.3)' (target: <= 0.25x; <= 0.05 ms at 1080p)\n\n",
-      frames_n, DISTINCT, reps);
+      frames_n, DISTINCT, pooled ? "; pushed from 120 buffers allocated one "
+      "by one, as from a decoder's pool" : "", reps);
   printf ("%-6s %-34s %10s %10s %10s %10s\n", "size", "element", "ms/frame",
       "added", "/scenechg", "/ffmpeg");
 
@@ -336,6 +370,8 @@ main (int argc, char **argv)
       {"keyframeselect metric=mean", "keyframeselect", "metric=mean", 0, 0},
       {"keyframeselect activity-window=0", "keyframeselect",
           "activity-window=0", 0, 0},
+      {"keyframeselect reference=previous", "keyframeselect",
+          "reference=previous", 0, 0},
       {"scenechange", "scenechange", NULL, 0, 0},
     };
     gdouble ff_base = -1, ff_scene = -1, ff_added = -1;
@@ -350,10 +386,12 @@ main (int argc, char **argv)
     label = g_strdup_printf ("%dp", height);
     frames = make_frames (width, height);
 
+    if (pooled)
+      make_pooled (frames);
     for (i = 0; i < G_N_ELEMENTS (rows); i++)
       rows[i].ms = best_of (reps, rows[i].factory, rows[i].props, frames,
           frames_n, &rows[i].selected);
-    if (ffmpeg != NULL && (raw = write_raw (frames)) != NULL) {
+    if (!pooled && ffmpeg != NULL && (raw = write_raw (frames)) != NULL) {
       ff_base = best_of_ffmpeg (reps, ffmpeg, raw, width, height, frames_n,
           "null");
       ff_scene = best_of_ffmpeg (reps, ffmpeg, raw, width, height, frames_n,
@@ -368,7 +406,10 @@ main (int argc, char **argv)
     for (i = 1; i < G_N_ELEMENTS (rows); i++)
       print_row (label, &rows[i], &rows[0], &rows[G_N_ELEMENTS (rows) - 1],
           ff_added);
-    if (ffmpeg == NULL) {
+    if (pooled) {
+      printf ("%-6s %-34s %10s\n", label, "ffmpeg", "not run (--pooled)");
+      free_pooled ();
+    } else if (ffmpeg == NULL) {
       printf ("%-6s %-34s %10s\n", label, "ffmpeg", "not installed");
     } else {
       Row base = { "ffmpeg -vf null", NULL, NULL, ff_base, 0 };
