@@ -21,10 +21,10 @@
  * plane or computed from packed RGB) and compares it with the reference
  * proxy: the last selected frame, or the previous frame.
  *
- * With #GstKeyframeSelect:settle-time a detected change is held (one buffer
- * reference, never more) until the picture has stayed still for that long;
- * then the first frame of the still run is sent on, once, so a slide build or
- * a fade yields its final picture.  A pending candidate is sent at EOS and
+ * With #GstKeyframeSelect:settle-time (0.3 s by default) a detected change
+ * is held (one buffer reference, never more) until the picture has stayed
+ * still for that long; then the first frame of the still run is sent on,
+ * once, so a slide build or a fade yields its final picture.  A pending candidate is sent at EOS and
  * dropped on flush.  With drop=false nothing is held: the result goes on the
  * frame that completes the settle window.
  *
@@ -36,6 +36,13 @@
  * * `reason` (G_TYPE_STRING): `first`, `change` or `periodic`.
  * * `frame` (G_TYPE_UINT64): index of the input frame, counted from 0 since
  *   the element started.
+ * * `stream-time` (G_TYPE_UINT64): the stream time of its PTS, the time a
+ *   player shows (on MP4s often 80-125 ms before the PTS).
+ * * `running-time` (G_TYPE_UINT64): the running time of its PTS, the time
+ *   the rules measure.
+ * * `masked-cells` (G_TYPE_UINT): proxy cells left out of the score
+ *   (#GstKeyframeSelect:exclude and live regions, see
+ *   #GstKeyframeSelect:activity-window).
  *
  * When #GstKeyframeSelect:post-messages is %TRUE, every selection posts an
  * element message named `keyframeselect` with:
@@ -47,6 +54,7 @@
  * * `frame` (G_TYPE_UINT64): input frame index, as in the meta.
  * * `score` (G_TYPE_DOUBLE): as in the meta.
  * * `reason` (G_TYPE_STRING): as in the meta.
+ * * `masked-cells` (G_TYPE_UINT): as in the meta.
  *
  * Times are GstClockTime values, GST_CLOCK_TIME_NONE when unknown.  At EOS
  * an element message named `keyframeselect-summary` carries `frames-in`,
@@ -67,23 +75,22 @@
 #include "config.h"
 #endif
 
+#include <string.h>
 #include <gst/video/video.h>
 
-#include "gstkeyframeselect.h"
+#include "gstkeyframeselectprivate.h"
 #include "gstmemvideoelements.h"
-#include "memvideo/keyframe.h"
-#include "memvideo/videolayout.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_keyframe_select_debug);
+GST_DEBUG_CATEGORY (gst_keyframe_select_debug);
 #define GST_CAT_DEFAULT gst_keyframe_select_debug
 
 #define DEFAULT_METRIC GST_KEYFRAME_SELECT_METRIC_AREA
-#define DEFAULT_THRESHOLD 0.04
+#define DEFAULT_THRESHOLD 0.017
 #define DEFAULT_NOISE_LEVEL 16
 #define DEFAULT_REFERENCE GST_KEYFRAME_SELECT_REFERENCE_LAST_SELECTED
 #define DEFAULT_INTERVAL (30 * GST_SECOND)
 #define DEFAULT_MIN_INTERVAL 0
-#define DEFAULT_SETTLE_TIME 0
+#define DEFAULT_SETTLE_TIME (300 * GST_MSECOND)
 #define DEFAULT_ROI_X 0
 #define DEFAULT_ROI_Y 0
 #define DEFAULT_ROI_WIDTH 0
@@ -93,6 +100,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_keyframe_select_debug);
 #define DEFAULT_MAX_SELECTED 0
 #define DEFAULT_FORCE_KEYUNIT FALSE
 #define DEFAULT_POST_MESSAGES TRUE
+#define DEFAULT_ACTIVITY_WINDOW (3 * GST_SECOND)
+#define DEFAULT_ACTIVITY_SHARE 0.5
+#define DEFAULT_ADAPTIVE_RATIO 3.0
+#define DEFAULT_ADAPTIVE_WINDOW 2
 
 #define MAX_ANALYSIS_WIDTH 1920
 
@@ -115,6 +126,13 @@ enum
   PROP_MAX_SELECTED,
   PROP_FORCE_KEYUNIT,
   PROP_POST_MESSAGES,
+  PROP_ROI,
+  PROP_EXCLUDE,
+  PROP_ACTIVITY_WINDOW,
+  PROP_ACTIVITY_SHARE,
+  PROP_MASKED_CELLS,
+  PROP_ADAPTIVE_RATIO,
+  PROP_ADAPTIVE_WINDOW,
   PROP_FRAMES_IN,
   PROP_FRAMES_SELECTED,
   PROP_LAST_SCORE,
@@ -132,75 +150,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
-
-typedef struct
-{
-  GstKeyframeSelectMetric metric;
-  gdouble threshold;
-  guint noise_level;
-  GstKeyframeSelectReference reference;
-  GstClockTime interval;
-  GstClockTime min_interval;
-  GstClockTime settle_time;
-  MemvideoRect roi;
-  guint analysis_width;
-  gboolean drop;
-  guint max_selected;
-  gboolean force_keyunit;
-  gboolean post_messages;
-} Settings;
-
-/* The candidate held while a change settles.  With drop=false (or when the
- * buffer could not be kept) only its description is kept, buffer is NULL. */
-typedef struct
-{
-  gboolean valid;
-  GstBuffer *buffer;
-  guint64 frame;
-  GstClockTime pts;
-  GstClockTime duration;
-} Candidate;
-
-typedef struct
-{
-  GstVideoInfo info;
-  gboolean have_info;
-
-  MemvideoProxyBuilder *builder;
-  MemvideoKeyframeSelector *selector;
-  MemvideoLumaProxy proxy;
-
-  guint64 frame;                /* index of the next input frame */
-  guint64 timing_base;          /* frame index where frame-count time is 0 */
-  gboolean have_out;
-  guint64 last_out;             /* index of the last frame sent downstream */
-  Candidate cand;
-
-  guint64 selected;
-  guint64 n_first, n_change, n_periodic;
-
-  gboolean warned_timing;
-  gboolean warned_roi;
-  MemvideoRect warned_roi_rect;
-  guint warned_roi_w, warned_roi_h;
-} State;
-
-struct _GstKeyframeSelect
-{
-  GstBaseTransform parent;
-
-  /* Guarded by the object lock: settings (written by the property setters,
-   * copied by the streaming thread at the top of every frame) and the
-   * statistics read by the frames-in, frames-selected and last-score
-   * properties. */
-  Settings settings;
-  guint64 frames_in;
-  guint64 frames_selected;
-  gdouble last_score;
-
-  /* Streaming thread only; start/stop run while it is not streaming. */
-  State state;
-};
 
 #define gst_keyframe_select_parent_class parent_class
 G_DEFINE_TYPE (GstKeyframeSelect, gst_keyframe_select, GST_TYPE_BASE_TRANSFORM);
@@ -294,8 +243,9 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
       g_param_spec_double ("threshold", "Threshold",
           "Score (0-1) at which a frame counts as changed: fraction of the "
           "picture for metric=area, mean |luma difference|/255 for "
-          "metric=mean (PlanOpticon uses 0.15)", 0.0, 1.0, DEFAULT_THRESHOLD,
-          rw));
+          "metric=mean, where page changes of real documents score "
+          "0.005-0.02 (PlanOpticon's 0.15 finds none; try 0.004)", 0.0, 1.0,
+          DEFAULT_THRESHOLD, rw));
   g_object_class_install_property (gobject_class, PROP_NOISE_LEVEL,
       g_param_spec_uint ("noise-level", "Noise level",
           "Luma steps (0-255) a proxy cell may change by without counting "
@@ -361,6 +311,42 @@ gst_keyframe_select_class_init (GstKeyframeSelectClass * klass)
   g_object_class_install_property (gobject_class, PROP_FRAMES_SELECTED,
       g_param_spec_uint64 ("frames-selected", "Frames selected",
           "Frames selected since the element started", 0, G_MAXUINT64, 0, ro));
+  g_object_class_install_property (gobject_class, PROP_ROI,
+      g_param_spec_string ("roi", "ROI",
+          "Analysed region as x,y,width,height in fractions 0-1 of the frame "
+          "(e.g. 0,0,0.75,1: the left three quarters); it follows scaling "
+          "and overrides roi-x/-y/-width/-height (empty = use those)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_EXCLUDE,
+      g_param_spec_string ("exclude", "Exclude",
+          "Regions left out of the score, x,y,width,height in fractions 0-1 "
+          "of the frame, up to 8 separated by ';' (e.g. "
+          "0.75,0.75,0.25,0.25 for a webcam inset bottom right)", "", rw));
+  g_object_class_install_property (gobject_class, PROP_ACTIVITY_WINDOW,
+      g_param_spec_uint64 ("activity-window", "Activity window",
+          "Cells that changed in at least activity-share of the frames of "
+          "about this long (ns) are live and left out of the score until "
+          "they settle (0 = no activity mask)", 0, G_MAXUINT64,
+          DEFAULT_ACTIVITY_WINDOW, rw));
+  g_object_class_install_property (gobject_class, PROP_ACTIVITY_SHARE,
+      g_param_spec_double ("activity-share", "Activity share",
+          "Share (0-1) of the frames in activity-window a cell must change "
+          "in to be live; it is scored again below half of it", 0.0, 1.0,
+          DEFAULT_ACTIVITY_SHARE, rw));
+  g_object_class_install_property (gobject_class, PROP_ADAPTIVE_RATIO,
+      g_param_spec_double ("adaptive-ratio", "Adaptive ratio",
+          "reference=previous: a change must also score at least this many "
+          "times the mean of the adaptive-window frames on each side, so "
+          "motion is not a cut; delays the decision by adaptive-window "
+          "frames (0 = off)", 0.0, 100.0, DEFAULT_ADAPTIVE_RATIO, rw));
+  g_object_class_install_property (gobject_class, PROP_ADAPTIVE_WINDOW,
+      g_param_spec_uint ("adaptive-window", "Adaptive window",
+          "Frames on each side of a change that adaptive-ratio compares it "
+          "with (the look-ahead: a candidate is held that many frames)", 1,
+          MEMVIDEO_CUT_MAX_WINDOW, DEFAULT_ADAPTIVE_WINDOW, rw));
+  g_object_class_install_property (gobject_class, PROP_MASKED_CELLS,
+      g_param_spec_uint ("masked-cells", "Masked cells",
+          "Proxy cells of the last frame left out of the score (excluded or "
+          "live)", 0, G_MAXUINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_LAST_SCORE,
       g_param_spec_double ("last-score", "Last score",
           "Score of the last frame against its reference", 0.0, 1.0, 0.0, ro));
@@ -388,25 +374,30 @@ gst_keyframe_select_init (GstKeyframeSelect * self)
 {
   Settings *s = &self->settings;
 
-  s->metric = DEFAULT_METRIC;
-  s->threshold = DEFAULT_THRESHOLD;
-  s->noise_level = DEFAULT_NOISE_LEVEL;
-  s->reference = DEFAULT_REFERENCE;
-  s->interval = DEFAULT_INTERVAL;
-  s->min_interval = DEFAULT_MIN_INTERVAL;
-  s->settle_time = DEFAULT_SETTLE_TIME;
+  s->params.metric = (MemvideoKeyframeMetric) DEFAULT_METRIC;
+  s->params.threshold = DEFAULT_THRESHOLD;
+  s->params.noise_level = DEFAULT_NOISE_LEVEL;
+  s->params.reference = (MemvideoKeyframeReference) DEFAULT_REFERENCE;
+  s->params.interval = DEFAULT_INTERVAL;
+  s->params.min_interval = DEFAULT_MIN_INTERVAL;
+  s->params.settle_time = DEFAULT_SETTLE_TIME;
   s->roi.x = DEFAULT_ROI_X;
   s->roi.y = DEFAULT_ROI_Y;
   s->roi.width = DEFAULT_ROI_WIDTH;
   s->roi.height = DEFAULT_ROI_HEIGHT;
   s->analysis_width = DEFAULT_ANALYSIS_WIDTH;
   s->drop = DEFAULT_DROP;
-  s->max_selected = DEFAULT_MAX_SELECTED;
+  s->params.max_selected = DEFAULT_MAX_SELECTED;
   s->force_keyunit = DEFAULT_FORCE_KEYUNIT;
   s->post_messages = DEFAULT_POST_MESSAGES;
+  s->activity.window = DEFAULT_ACTIVITY_WINDOW;
+  s->params.adaptive_ratio = DEFAULT_ADAPTIVE_RATIO;
+  s->params.adaptive_window = DEFAULT_ADAPTIVE_WINDOW;
+  s->activity.share = DEFAULT_ACTIVITY_SHARE;
 
+  self->selector = memvideo_keyframe_selector_new ();
   self->state.builder = memvideo_proxy_builder_new ();
-  self->state.selector = memvideo_keyframe_selector_new ();
+  self->state.mask = memvideo_cell_mask_new ();
   memvideo_luma_proxy_init (&self->state.proxy);
 
   /* in place, and GAP flags stay as they came: selected frames keep their
@@ -420,12 +411,33 @@ gst_keyframe_select_finalize (GObject * object)
 {
   GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
 
-  gst_buffer_replace (&self->state.cand.buffer, NULL);
+  gst_buffer_replace (&self->state.held.buffer, NULL);
   memvideo_proxy_builder_free (self->state.builder);
-  memvideo_keyframe_selector_free (self->state.selector);
+  memvideo_cell_mask_free (self->state.mask);
+  memvideo_keyframe_selector_free (self->selector);
   memvideo_luma_proxy_clear (&self->state.proxy);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Parses a rectangle list property; a bad one keeps the old value. */
+static void
+set_rects (GObject * object, const GValue * value, MemvideoFracRect * rects,
+    guint max, guint * n)
+{
+  MemvideoFracRect parsed[MEMVIDEO_MAX_EXCLUDE];
+  GError *err = NULL;
+  guint k;
+
+  if (!memvideo_frac_rects_parse (g_value_get_string (value), parsed, max,
+          &k, &err)) {
+    g_warning ("%s: ignoring %s=\"%s\": %s", GST_OBJECT_NAME (object),
+        max == 1 ? "roi" : "exclude", g_value_get_string (value), err->message);
+    g_error_free (err);
+    return;
+  }
+  memcpy (rects, parsed, k * sizeof (*rects));
+  *n = k;
 }
 
 static void
@@ -434,29 +446,30 @@ gst_keyframe_select_set_property (GObject * object, guint prop_id,
 {
   GstKeyframeSelect *self = GST_KEYFRAME_SELECT (object);
   Settings *s = &self->settings;
+  guint n;
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_METRIC:
-      s->metric = g_value_get_enum (value);
+      s->params.metric = g_value_get_enum (value);
       break;
     case PROP_THRESHOLD:
-      s->threshold = g_value_get_double (value);
+      s->params.threshold = g_value_get_double (value);
       break;
     case PROP_NOISE_LEVEL:
-      s->noise_level = g_value_get_uint (value);
+      s->params.noise_level = g_value_get_uint (value);
       break;
     case PROP_REFERENCE:
-      s->reference = g_value_get_enum (value);
+      s->params.reference = g_value_get_enum (value);
       break;
     case PROP_INTERVAL:
-      s->interval = g_value_get_uint64 (value);
+      s->params.interval = g_value_get_uint64 (value);
       break;
     case PROP_MIN_INTERVAL:
-      s->min_interval = g_value_get_uint64 (value);
+      s->params.min_interval = g_value_get_uint64 (value);
       break;
     case PROP_SETTLE_TIME:
-      s->settle_time = g_value_get_uint64 (value);
+      s->params.settle_time = g_value_get_uint64 (value);
       break;
     case PROP_ROI_X:
       s->roi.x = g_value_get_uint (value);
@@ -477,13 +490,33 @@ gst_keyframe_select_set_property (GObject * object, guint prop_id,
       s->drop = g_value_get_boolean (value);
       break;
     case PROP_MAX_SELECTED:
-      s->max_selected = g_value_get_uint (value);
+      s->params.max_selected = g_value_get_uint (value);
       break;
     case PROP_FORCE_KEYUNIT:
       s->force_keyunit = g_value_get_boolean (value);
       break;
     case PROP_POST_MESSAGES:
       s->post_messages = g_value_get_boolean (value);
+      break;
+    case PROP_ROI:
+      set_rects (object, value, &s->roi_frac, 1, &n);
+      s->have_roi_frac = n > 0;
+      break;
+    case PROP_EXCLUDE:
+      set_rects (object, value, s->exclude, MEMVIDEO_MAX_EXCLUDE,
+          &s->n_exclude);
+      break;
+    case PROP_ACTIVITY_WINDOW:
+      s->activity.window = g_value_get_uint64 (value);
+      break;
+    case PROP_ACTIVITY_SHARE:
+      s->activity.share = g_value_get_double (value);
+      break;
+    case PROP_ADAPTIVE_RATIO:
+      s->params.adaptive_ratio = g_value_get_double (value);
+      break;
+    case PROP_ADAPTIVE_WINDOW:
+      s->params.adaptive_window = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -502,25 +535,25 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
     case PROP_METRIC:
-      g_value_set_enum (value, s->metric);
+      g_value_set_enum (value, s->params.metric);
       break;
     case PROP_THRESHOLD:
-      g_value_set_double (value, s->threshold);
+      g_value_set_double (value, s->params.threshold);
       break;
     case PROP_NOISE_LEVEL:
-      g_value_set_uint (value, s->noise_level);
+      g_value_set_uint (value, s->params.noise_level);
       break;
     case PROP_REFERENCE:
-      g_value_set_enum (value, s->reference);
+      g_value_set_enum (value, s->params.reference);
       break;
     case PROP_INTERVAL:
-      g_value_set_uint64 (value, s->interval);
+      g_value_set_uint64 (value, s->params.interval);
       break;
     case PROP_MIN_INTERVAL:
-      g_value_set_uint64 (value, s->min_interval);
+      g_value_set_uint64 (value, s->params.min_interval);
       break;
     case PROP_SETTLE_TIME:
-      g_value_set_uint64 (value, s->settle_time);
+      g_value_set_uint64 (value, s->params.settle_time);
       break;
     case PROP_ROI_X:
       g_value_set_uint (value, s->roi.x);
@@ -541,7 +574,7 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
       g_value_set_boolean (value, s->drop);
       break;
     case PROP_MAX_SELECTED:
-      g_value_set_uint (value, s->max_selected);
+      g_value_set_uint (value, s->params.max_selected);
       break;
     case PROP_FORCE_KEYUNIT:
       g_value_set_boolean (value, s->force_keyunit);
@@ -549,12 +582,39 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, s->post_messages);
       break;
+    case PROP_ROI:
+      g_value_take_string (value, memvideo_frac_rects_to_string (&s->roi_frac,
+              s->have_roi_frac ? 1 : 0));
+      break;
+    case PROP_EXCLUDE:
+      g_value_take_string (value, memvideo_frac_rects_to_string (s->exclude,
+              s->n_exclude));
+      break;
+    case PROP_ACTIVITY_WINDOW:
+      g_value_set_uint64 (value, s->activity.window);
+      break;
+    case PROP_ACTIVITY_SHARE:
+      g_value_set_double (value, s->activity.share);
+      break;
+    case PROP_ADAPTIVE_RATIO:
+      g_value_set_double (value, s->params.adaptive_ratio);
+      break;
+    case PROP_ADAPTIVE_WINDOW:
+      g_value_set_uint (value, s->params.adaptive_window);
+      break;
+    case PROP_MASKED_CELLS:
+      g_value_set_uint (value, self->masked_cells);
+      break;
     case PROP_FRAMES_IN:
       g_value_set_uint64 (value, self->frames_in);
       break;
-    case PROP_FRAMES_SELECTED:
-      g_value_set_uint64 (value, self->frames_selected);
+    case PROP_FRAMES_SELECTED:{
+      MemvideoKeyframeCounts counts;
+
+      memvideo_keyframe_selector_get_counts (self->selector, &counts);
+      g_value_set_uint64 (value, counts.selected);
       break;
+    }
     case PROP_LAST_SCORE:
       g_value_set_double (value, self->last_score);
       break;
@@ -565,50 +625,55 @@ gst_keyframe_select_get_property (GObject * object, guint prop_id,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* The one place that resets the streaming state.  @all: start/stop (also
- * the counters and the frame index); otherwise a flush or a caps change
- * (the next frame is a `first` again and nothing is held). */
+/* A new stream in the same run (FLUSH_STOP, new caps): the next frame is a
+ * `first` and nothing is held; the counts and frame indices go on. */
 static void
-gst_keyframe_select_reset (GstKeyframeSelect * self, gboolean all)
+gst_keyframe_select_restart (GstKeyframeSelect * self)
 {
   State *st = &self->state;
 
-  memvideo_keyframe_selector_reset (st->selector);
-  gst_buffer_replace (&st->cand.buffer, NULL);
-  st->cand.valid = FALSE;
-  st->timing_base = st->frame;
+  GST_OBJECT_LOCK (self);
+  memvideo_keyframe_selector_restart (self->selector);
+  st->timing_base = self->frames_in;
+  GST_OBJECT_UNLOCK (self);
+  memvideo_cell_mask_reset (st->mask);
+  gst_buffer_replace (&st->held.buffer, NULL);
+}
 
-  if (!all)
-    return;
+/* start and stop: everything from zero. */
+static void
+gst_keyframe_select_reset (GstKeyframeSelect * self)
+{
+  State *st = &self->state;
 
+  GST_OBJECT_LOCK (self);
+  memvideo_keyframe_selector_reset (self->selector);
+  self->frames_in = 0;
+  self->last_score = 0.0;
+  self->masked_cells = 0;
+  GST_OBJECT_UNLOCK (self);
+  memvideo_cell_mask_reset (st->mask);
+
+  gst_buffer_replace (&st->held.buffer, NULL);
   st->have_info = FALSE;
-  st->frame = 0;
   st->timing_base = 0;
   st->have_out = FALSE;
   st->last_out = 0;
-  st->selected = 0;
-  st->n_first = st->n_change = st->n_periodic = 0;
   st->warned_timing = FALSE;
   st->warned_roi = FALSE;
-
-  GST_OBJECT_LOCK (self);
-  self->frames_in = 0;
-  self->frames_selected = 0;
-  self->last_score = 0.0;
-  GST_OBJECT_UNLOCK (self);
 }
 
 static gboolean
 gst_keyframe_select_start (GstBaseTransform * trans)
 {
-  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans), TRUE);
+  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans));
   return TRUE;
 }
 
 static gboolean
 gst_keyframe_select_stop (GstBaseTransform * trans)
 {
-  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans), TRUE);
+  gst_keyframe_select_reset (GST_KEYFRAME_SELECT (trans));
   return TRUE;
 }
 
@@ -628,7 +693,7 @@ gst_keyframe_select_set_caps (GstBaseTransform * trans, GstCaps * incaps,
 
   GST_DEBUG_OBJECT (self, "new format %" GST_PTR_FORMAT, incaps);
   /* a new format is a new picture: start again from a `first` frame */
-  gst_keyframe_select_reset (self, FALSE);
+  gst_keyframe_select_restart (self);
   st->info = info;
   st->have_info = TRUE;
   st->warned_timing = FALSE;
@@ -643,199 +708,24 @@ invalid_caps:
   }
 }
 
-/* Everything known about one selection; filled in the streaming thread and
- * turned into the meta, message and event outside any lock. */
-typedef struct
-{
-  guint64 frame;
-  GstClockTime pts;
-  GstClockTime duration;
-  MemvideoKeyframeReason reason;
-  gdouble score;
-} Selection;
-
-static void
-gst_keyframe_select_count (GstKeyframeSelect * self, const Selection * sel)
-{
-  State *st = &self->state;
-
-  st->selected++;
-  switch (sel->reason) {
-    case MEMVIDEO_KEYFRAME_REASON_FIRST:
-      st->n_first++;
-      break;
-    case MEMVIDEO_KEYFRAME_REASON_CHANGE:
-      st->n_change++;
-      break;
-    default:
-      st->n_periodic++;
-      break;
-  }
-
-  GST_OBJECT_LOCK (self);
-  self->frames_selected = st->selected;
-  GST_OBJECT_UNLOCK (self);
-}
-
-/* Counts the selection, posts its message and sends the force-key-unit
- * event; if @buf is given, attaches the meta to it (it must be writable). */
-static void
-gst_keyframe_select_announce (GstKeyframeSelect * self,
-    const Settings * settings, const Selection * sel, GstBuffer * buf)
-{
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
-  const gchar *reason = memvideo_keyframe_reason_name (sel->reason);
-
-  gst_keyframe_select_count (self, sel);
-
-  GST_DEBUG_OBJECT (self, "selected frame %" G_GUINT64_FORMAT " at %"
-      GST_TIME_FORMAT ": %s, score %.4f", sel->frame, GST_TIME_ARGS (sel->pts),
-      reason, sel->score);
-
-  if (buf != NULL) {
-    GstCustomMeta *meta;
-
-    meta = gst_buffer_add_custom_meta (buf, GST_KEYFRAME_SELECT_META_NAME);
-    gst_structure_set (gst_custom_meta_get_structure (meta),
-        "score", G_TYPE_DOUBLE, sel->score,
-        "reason", G_TYPE_STRING, reason,
-        "frame", G_TYPE_UINT64, sel->frame, NULL);
-  }
-
-  if (GST_CLOCK_TIME_IS_VALID (sel->pts) &&
-      trans->segment.format == GST_FORMAT_TIME) {
-    stream_time = gst_segment_to_stream_time (&trans->segment,
-        GST_FORMAT_TIME, sel->pts);
-    running_time = gst_segment_to_running_time (&trans->segment,
-        GST_FORMAT_TIME, sel->pts);
-  }
-
-  if (settings->post_messages) {
-    GstStructure *s = gst_structure_new ("keyframeselect",
-        "timestamp", G_TYPE_UINT64, sel->pts,
-        "stream-time", G_TYPE_UINT64, stream_time,
-        "running-time", G_TYPE_UINT64, running_time,
-        "duration", G_TYPE_UINT64, sel->duration,
-        "frame", G_TYPE_UINT64, sel->frame,
-        "score", G_TYPE_DOUBLE, sel->score,
-        "reason", G_TYPE_STRING, reason, NULL);
-
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_message_new_element (GST_OBJECT (self), s));
-  }
-
-  if (settings->force_keyunit && buf != NULL) {
-    /* The running time is left unset, which asks for "the next frame": the
-     * selected buffer follows right after the event.  A running time would
-     * be compared by GstVideoEncoder with its own, which x264enc shifts by
-     * 1000 hours in GStreamer 1.22, so every request after the first would
-     * be ignored. */
-    GstEvent *event = gst_video_event_new_downstream_force_key_unit (sel->pts,
-        stream_time, GST_CLOCK_TIME_NONE, TRUE, (guint) self->state.selected);
-
-    gst_pad_push_event (GST_BASE_TRANSFORM_SRC_PAD (self), event);
-  }
-}
-
-static void
-settings_to_params (const Settings * s, MemvideoKeyframeParams * p)
-{
-  p->metric = s->metric == GST_KEYFRAME_SELECT_METRIC_MEAN ?
-      MEMVIDEO_KEYFRAME_METRIC_MEAN : MEMVIDEO_KEYFRAME_METRIC_AREA;
-  p->threshold = s->threshold;
-  p->noise_level = s->noise_level;
-  p->reference = s->reference == GST_KEYFRAME_SELECT_REFERENCE_PREVIOUS ?
-      MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS :
-      MEMVIDEO_KEYFRAME_REFERENCE_LAST_SELECTED;
-  p->interval = s->interval;
-  p->min_interval = s->min_interval;
-  p->settle_time = s->settle_time;
-}
-
-/* Marks @buf DISCONT when frames before it were not sent downstream. */
-static void
-gst_keyframe_select_mark_discont (GstKeyframeSelect * self, GstBuffer * buf,
-    guint64 frame)
-{
-  State *st = &self->state;
-
-  if (st->have_out ? frame != st->last_out + 1 : frame > 0)
-    GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
-}
-
-/* Sends the settled candidate on as a `change` selection.  Without a held
- * buffer (drop=false) only its message is posted. */
-static GstFlowReturn
-gst_keyframe_select_emit_candidate (GstKeyframeSelect * self,
-    const Settings * settings, gdouble score)
-{
-  State *st = &self->state;
-  Candidate *c = &st->cand;
-  Selection sel;
-  GstBuffer *buf = c->buffer;
-
-  sel.frame = c->frame;
-  sel.pts = c->pts;
-  sel.duration = c->duration;
-  sel.reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
-  sel.score = score;
-  c->buffer = NULL;
-  c->valid = FALSE;
-
-  if (buf == NULL) {
-    gst_keyframe_select_announce (self, settings, &sel, NULL);
-    return GST_FLOW_OK;
-  }
-
-  buf = gst_buffer_make_writable (buf);
-  gst_keyframe_select_mark_discont (self, buf, sel.frame);
-  gst_keyframe_select_announce (self, settings, &sel, buf);
-  st->have_out = TRUE;
-  st->last_out = sel.frame;
-
-  return gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), buf);
-}
-
 /* EOS, a new segment or new caps end the stream the candidate belongs to:
  * it is emitted now if it still differs from the reference. */
 static void
 gst_keyframe_select_finish_pending (GstKeyframeSelect * self)
 {
-  State *st = &self->state;
   Settings settings;
-  MemvideoKeyframeParams params;
   gdouble score = 0.0;
+  gboolean emit;
 
   GST_OBJECT_LOCK (self);
   settings = self->settings;
+  emit = memvideo_keyframe_selector_finish (self->selector, &settings.params,
+      &score);
   GST_OBJECT_UNLOCK (self);
-  settings_to_params (&settings, &params);
 
-  if (memvideo_keyframe_selector_finish (st->selector, &params, &score) &&
-      st->cand.valid && (settings.max_selected == 0
-          || st->selected < settings.max_selected)) {
-    gst_keyframe_select_emit_candidate (self, &settings, score);
-  }
-  gst_buffer_replace (&st->cand.buffer, NULL);
-  st->cand.valid = FALSE;
-}
-
-static void
-gst_keyframe_select_post_summary (GstKeyframeSelect * self)
-{
-  State *st = &self->state;
-  GstStructure *s;
-
-  s = gst_structure_new ("keyframeselect-summary",
-      "frames-in", G_TYPE_UINT64, st->frame,
-      "frames-selected", G_TYPE_UINT64, st->selected,
-      "first", G_TYPE_UINT64, st->n_first,
-      "change", G_TYPE_UINT64, st->n_change,
-      "periodic", G_TYPE_UINT64, st->n_periodic, NULL);
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
+  if (emit)
+    gst_keyframe_select_emit_held (self, &settings, score, self->masked_cells);
+  gst_buffer_replace (&self->state.held.buffer, NULL);
 }
 
 static gboolean
@@ -846,7 +736,7 @@ gst_keyframe_select_sink_event (GstBaseTransform * trans, GstEvent * event)
 
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_FLUSH_STOP:
-      gst_keyframe_select_reset (self, FALSE);
+      gst_keyframe_select_restart (self);
       break;
     case GST_EVENT_CAPS:{
       GstCaps *caps;
@@ -872,54 +762,65 @@ gst_keyframe_select_sink_event (GstBaseTransform * trans, GstEvent * event)
   return GST_BASE_TRANSFORM_CLASS (parent_class)->sink_event (trans, event);
 }
 
-/* The time the rules measure intervals in: the PTS, else the frame count
- * times the frame duration from the caps, else none (rules off). */
-static GstClockTime
-gst_keyframe_select_timing (GstKeyframeSelect * self, const Settings * s,
-    GstBuffer * buf, guint64 frame)
+/* The selector's verdict on frame @index (@buf) carried out. */
+static GstFlowReturn
+gst_keyframe_select_act (GstKeyframeSelect * self, const Settings * settings,
+    GstBuffer * buf, guint64 index, const MemvideoKeyframeResult * res)
 {
-  State *st = &self->state;
-  GstVideoInfo *info = &st->info;
+  Held *held = &self->state.held;
+  Selection sel = { index, GST_BUFFER_PTS (buf), GST_BUFFER_DURATION (buf),
+    res->reason, res->score, res->masked_cells
+  };
+  gboolean selected = FALSE, done;
+  GstFlowReturn ret = GST_FLOW_OK;
 
-  if (GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_BUFFER_PTS (buf);
+  if (res->release_pending)
+    gst_buffer_replace (&held->buffer, NULL);
 
-  if (GST_VIDEO_INFO_FPS_N (info) > 0 && GST_VIDEO_INFO_FPS_D (info) > 0)
-    return gst_util_uint64_scale (frame - st->timing_base,
-        GST_VIDEO_INFO_FPS_D (info) * GST_SECOND, GST_VIDEO_INFO_FPS_N (info));
-
-  if (!st->warned_timing && (s->interval > 0 || s->min_interval > 0 ||
-          s->settle_time > 0)) {
-    st->warned_timing = TRUE;
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("Frame %" G_GUINT64_FORMAT " has no timestamp and the caps have no "
-            "framerate: interval, min-interval and settle-time are ignored "
-            "until timestamps arrive.", frame), (NULL));
+  switch (res->action) {
+    case MEMVIDEO_KEYFRAME_ACTION_SELECT:
+      selected = TRUE;
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_HOLD:
+      held->frame = index;
+      held->pts = sel.pts;
+      held->duration = sel.duration;
+      if (settings->drop)
+        gst_buffer_replace (&held->buffer, buf);
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING:
+      /* nothing held (drop=false): the frame that completes the settle
+       * window shows the settled picture and carries the result */
+      if (held->buffer != NULL)
+        ret = gst_keyframe_select_emit_held (self, settings, res->score,
+            res->masked_cells);
+      else
+        selected = TRUE;
+      break;
+    case MEMVIDEO_KEYFRAME_ACTION_DROP:
+      break;
   }
-  return GST_CLOCK_TIME_NONE;
-}
+  if (ret != GST_FLOW_OK)
+    return ret;
 
-static void
-gst_keyframe_select_warn_roi (GstKeyframeSelect * self,
-    const MemvideoRect * requested, const MemvideoRect * roi, guint width,
-    guint height)
-{
-  State *st = &self->state;
+  if (selected) {
+    gst_keyframe_select_announce (self, settings, &sel, buf);
+  } else {
+    GST_OBJECT_LOCK (self);
+    done = memvideo_keyframe_selector_limit_reached (self->selector,
+        &settings->params);
+    GST_OBJECT_UNLOCK (self);
+    if (done) {
+      GST_DEBUG_OBJECT (self, "max-selected (%u) reached",
+          settings->params.max_selected);
+      return GST_FLOW_EOS;
+    }
+    if (settings->drop)
+      return GST_BASE_TRANSFORM_FLOW_DROPPED;
+  }
 
-  if (st->warned_roi && st->warned_roi_w == width &&
-      st->warned_roi_h == height &&
-      memcmp (&st->warned_roi_rect, requested, sizeof (*requested)) == 0)
-    return;
-
-  st->warned_roi = TRUE;
-  st->warned_roi_rect = *requested;
-  st->warned_roi_w = width;
-  st->warned_roi_h = height;
-  GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
-      ("The region of interest x=%u y=%u width=%u height=%u does not fit "
-          "the %ux%u frame; analysing x=%u y=%u width=%u height=%u instead.",
-          requested->x, requested->y, requested->width, requested->height,
-          width, height, roi->x, roi->y, roi->width, roi->height), (NULL));
+  gst_keyframe_select_mark_out (self, buf, index);
+  return GST_FLOW_OK;
 }
 
 static GstFlowReturn
@@ -928,180 +829,34 @@ gst_keyframe_select_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   GstKeyframeSelect *self = GST_KEYFRAME_SELECT (trans);
   State *st = &self->state;
   Settings settings;
-  MemvideoKeyframeParams params;
   MemvideoKeyframeResult res;
-  MemvideoLumaSource src;
-  MemvideoRect roi;
-  GstVideoFrame frame;
+  const guint8 *cells;
   GstClockTime t;
-  Selection sel;
-  gboolean clamped, current_selected = FALSE;
   guint64 index;
-  gsize size;
-  GstFlowReturn ret = GST_FLOW_OK;
+  GstFlowReturn ret;
 
   GST_OBJECT_LOCK (self);
   settings = self->settings;
+  index = self->frames_in++;
   GST_OBJECT_UNLOCK (self);
 
-  if (settings.max_selected > 0 && st->selected >= settings.max_selected)
-    goto max_reached;
-  if (!st->have_info)
-    goto not_negotiated;
-
-  index = st->frame++;
-  size = gst_buffer_get_size (buf);
-  if (size == 0 || (gst_buffer_get_video_meta (buf) == NULL &&
-          size < GST_VIDEO_INFO_SIZE (&st->info)))
-    goto short_buffer;
-  if (!gst_video_frame_map (&frame, &st->info, buf, GST_MAP_READ))
-    goto map_failed;
-  if (!memvideo_video_frame_fits (&frame)) {
-    gst_video_frame_unmap (&frame);
-    goto bad_layout;
-  }
-  if (!memvideo_luma_source_init_from_frame (&src, &frame)) {
-    gst_video_frame_unmap (&frame);
-    goto unsupported;
-  }
-
-  clamped = memvideo_keyframe_clamp_roi (&settings.roi, src.width, src.height,
-      &roi);
-  memvideo_proxy_builder_build (st->builder, &src, &roi,
-      settings.analysis_width, &st->proxy);
-  gst_video_frame_unmap (&frame);
-
-  if (clamped)
-    gst_keyframe_select_warn_roi (self, &settings.roi, &roi, src.width,
-        src.height);
-
-  if (!settings.drop && st->cand.buffer != NULL) {
-    /* drop was switched off while a candidate was held: frames pass from now
-     * on, so the held one goes first, unmarked, to keep the order */
-    GstBuffer *held = st->cand.buffer;
-
-    st->cand.buffer = NULL;
-    held = gst_buffer_make_writable (held);
-    gst_keyframe_select_mark_discont (self, held, st->cand.frame);
-    st->have_out = TRUE;
-    st->last_out = st->cand.frame;
-    ret = gst_pad_push (GST_BASE_TRANSFORM_SRC_PAD (self), held);
-    if (ret != GST_FLOW_OK)
-      return ret;
-  }
+  ret = gst_keyframe_select_analyse (self, &settings, buf, index);
+  if (ret == GST_FLOW_OK && !settings.drop)
+    ret = gst_keyframe_select_pass_held (self);
+  if (ret != GST_FLOW_OK)
+    return ret;
 
   t = gst_keyframe_select_timing (self, &settings, buf, index);
-  settings_to_params (&settings, &params);
-  memvideo_keyframe_selector_push (st->selector, &params, &st->proxy, t, &res);
-
+  settings.activity.noise_level = settings.params.noise_level;
+  cells = memvideo_cell_mask_update (st->mask, &st->proxy, &st->roi,
+      st->frame_width, st->frame_height, settings.exclude, settings.n_exclude,
+      &settings.activity, t);
   GST_OBJECT_LOCK (self);
-  self->frames_in = st->frame;
+  memvideo_keyframe_selector_push (self->selector, &settings.params,
+      &st->proxy, cells, t, &res);
   self->last_score = res.current_score;
+  self->masked_cells = res.masked_cells;
   GST_OBJECT_UNLOCK (self);
 
-  if (res.release_pending) {
-    gst_buffer_replace (&st->cand.buffer, NULL);
-    st->cand.valid = FALSE;
-  }
-
-  sel.frame = index;
-  sel.pts = GST_BUFFER_PTS (buf);
-  sel.duration = GST_BUFFER_DURATION (buf);
-  sel.reason = res.reason;
-  sel.score = res.score;
-
-  switch (res.action) {
-    case MEMVIDEO_KEYFRAME_ACTION_SELECT:
-      gst_keyframe_select_announce (self, &settings, &sel, buf);
-      current_selected = TRUE;
-      break;
-    case MEMVIDEO_KEYFRAME_ACTION_HOLD:
-      st->cand.valid = TRUE;
-      st->cand.frame = index;
-      st->cand.pts = sel.pts;
-      st->cand.duration = sel.duration;
-      if (settings.drop)
-        st->cand.buffer = gst_buffer_ref (buf);
-      break;
-    case MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING:
-      if (st->cand.buffer != NULL) {
-        ret = gst_keyframe_select_emit_candidate (self, &settings, res.score);
-        if (ret != GST_FLOW_OK)
-          return ret;
-      } else {
-        /* nothing held (drop=false): the frame that completes the settle
-         * window shows the settled picture and carries the result */
-        st->cand.valid = FALSE;
-        gst_keyframe_select_announce (self, &settings, &sel, buf);
-        current_selected = TRUE;
-      }
-      break;
-    case MEMVIDEO_KEYFRAME_ACTION_DROP:
-      break;
-  }
-
-  if (!current_selected && settings.max_selected > 0 &&
-      st->selected >= settings.max_selected)
-    goto max_reached;
-
-  if (!current_selected && settings.drop)
-    return GST_BASE_TRANSFORM_FLOW_DROPPED;
-
-  st->have_out = TRUE;
-  st->last_out = index;
-  return GST_FLOW_OK;
-
-  /* ERRORS */
-max_reached:
-  {
-    GST_DEBUG_OBJECT (self, "max-selected (%u) reached", settings.max_selected);
-    return GST_FLOW_EOS;
-  }
-not_negotiated:
-  {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("A buffer arrived before any caps."), (NULL));
-    return GST_FLOW_NOT_NEGOTIATED;
-  }
-short_buffer:
-  {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Video frame %" G_GUINT64_FORMAT " has %" G_GSIZE_FORMAT
-            " bytes, but a %dx%d %s frame needs %" G_GSIZE_FORMAT " bytes.",
-            index, size, GST_VIDEO_INFO_WIDTH (&st->info),
-            GST_VIDEO_INFO_HEIGHT (&st->info),
-            GST_VIDEO_INFO_NAME (&st->info), GST_VIDEO_INFO_SIZE (&st->info)),
-        (NULL));
-    return GST_FLOW_ERROR;
-  }
-bad_layout:
-  {
-    GstVideoMeta *meta = gst_buffer_get_video_meta (buf);
-
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Video frame %" G_GUINT64_FORMAT " has %" G_GSIZE_FORMAT
-            " bytes, fewer than the planes of its video meta need (%ux%u %s,"
-            " plane 0 at offset %" G_GSIZE_FORMAT " with stride %d).", index,
-            size, meta ? meta->width : 0, meta ? meta->height : 0,
-            GST_VIDEO_INFO_NAME (&st->info), meta ? meta->offset[0] : 0,
-            meta ? meta->stride[0] : 0), (NULL));
-    return GST_FLOW_ERROR;
-  }
-map_failed:
-  {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Could not map video frame %" G_GUINT64_FORMAT " (%" G_GSIZE_FORMAT
-            " bytes) as a %dx%d %s frame; its video meta does not match the "
-            "caps.", index, size, GST_VIDEO_INFO_WIDTH (&st->info),
-            GST_VIDEO_INFO_HEIGHT (&st->info),
-            GST_VIDEO_INFO_NAME (&st->info)), (NULL));
-    return GST_FLOW_ERROR;
-  }
-unsupported:
-  {
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-        ("Video format %s is not supported.", GST_VIDEO_INFO_NAME (&st->info)),
-        (NULL));
-    return GST_FLOW_NOT_SUPPORTED;
-  }
+  return gst_keyframe_select_act (self, &settings, buf, index, &res);
 }

@@ -7,7 +7,7 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* kfs-bench [--frames N] [--reps R] [--sizes 1080,2160]
+/* kfs-bench [--frames N] [--reps R] [--sizes 1080,2160] [--upstream-ref]
  *
  * For each size, a set of lecture-like I420 frames is drawn once and held
  * in RAM.  Each element under test gets them pushed straight into its sink
@@ -33,6 +33,40 @@
 
 #define FPS 30
 #define DISTINCT 30
+
+/* --upstream-ref: the bench keeps a reference on every buffer while it is
+ * pushed, as a decoder keeps its reference frames; an element that maps
+ * the frame for writing then gets a copy of its memory. */
+static gboolean upstream_ref;
+
+/* --pooled: frames as a decoder hands them out: POOLED buffers of their own
+ * memory, each allocated on its own (not cut from one block), filled once
+ * with the drawn pictures and pushed in turn; ffmpeg is not run. */
+#define POOLED 120
+static gboolean pooled;
+static GstBuffer *pool_bufs[POOLED];
+
+static void
+make_pooled (DrawFrame ** frames)
+{
+  gint k;
+
+  for (k = 0; k < POOLED; k++) {
+    DrawFrame *f = frames[k % DISTINCT];
+
+    pool_bufs[k] = gst_buffer_new_allocate (NULL, f->size, NULL);
+    gst_buffer_fill (pool_bufs[k], 0, f->data, f->size);
+  }
+}
+
+static void
+free_pooled (void)
+{
+  gint k;
+
+  for (k = 0; k < POOLED; k++)
+    gst_clear_buffer (&pool_bufs[k]);
+}
 
 typedef struct
 {
@@ -111,13 +145,18 @@ run_element (const gchar * factory, const gchar * props, DrawFrame ** frames,
   t0 = g_get_monotonic_time ();
   for (i = 0; i < n && ok; i++) {
     DrawFrame *f = frames[i % DISTINCT];
-    GstBuffer *buf = gst_buffer_new_wrapped_full (0, f->data, f->size, 0,
-        f->size, NULL, NULL);
+    GstBuffer *buf = pooled ? gst_buffer_copy (pool_bufs[i % POOLED]) :
+        gst_buffer_new_wrapped_full (0, f->data, f->size, 0, f->size, NULL,
+        NULL);
     GstFlowReturn ret;
 
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, FPS);
     GST_BUFFER_DURATION (buf) = GST_SECOND / FPS;
+    if (upstream_ref)
+      gst_buffer_ref (buf);
     ret = gst_pad_push (src, buf);
+    if (upstream_ref)
+      gst_buffer_unref (buf);
     ok = ret == GST_FLOW_OK;
   }
   gst_pad_push_event (src, gst_event_new_eos ());
@@ -283,6 +322,12 @@ main (int argc, char **argv)
         "Runs per measurement, the best counts (default 3)", "R"},
     {"sizes", 0, 0, G_OPTION_ARG_STRING, &sizes,
         "Frame heights to measure (default 1080,2160)", "LIST"},
+    {"pooled", 0, 0, G_OPTION_ARG_NONE, &pooled,
+        "Push 120 separately allocated buffers in turn, as a decoder's "
+          "pool hands them out (no ffmpeg)", NULL},
+    {"upstream-ref", 0, 0, G_OPTION_ARG_NONE, &upstream_ref,
+        "Keep a reference on each buffer while it is pushed, as a decoder "
+          "keeps its reference frames", NULL},
     {NULL}
   };
   GOptionContext *ctx = g_option_context_new (NULL);
@@ -306,12 +351,13 @@ main (int argc, char **argv)
   heights = g_strsplit (sizes ? sizes : "1080,2160", ",", -1);
 
   printf ("keyframeselect benchmark: %d I420 frames per run (%d distinct "
-      "lecture-like pictures held in RAM, looped), best of %d runs\n"
+      "lecture-like pictures held in RAM, looped%s), best of %d runs\n"
       "added = ms/frame minus identity (GStreamer) or minus ffmpeg -vf null "
       "(ffmpeg, raw frames from tmpfs, -threads 1 -filter_threads 1)\n"
       "ratio = added / added by scenechange, added / added by ffmpeg "
       "select='gt(scene,0.3)' (target: <= 0.25x; <= 0.05 ms at 1080p)\n\n",
-      frames_n, DISTINCT, reps);
+      frames_n, DISTINCT, pooled ? "; pushed from 120 buffers allocated one "
+      "by one, as from a decoder's pool" : "", reps);
   printf ("%-6s %-34s %10s %10s %10s %10s\n", "size", "element", "ms/frame",
       "added", "/scenechg", "/ffmpeg");
 
@@ -322,6 +368,10 @@ main (int argc, char **argv)
       {"identity", "identity", NULL, 0, 0},
       {"keyframeselect metric=area", "keyframeselect", "metric=area", 0, 0},
       {"keyframeselect metric=mean", "keyframeselect", "metric=mean", 0, 0},
+      {"keyframeselect activity-window=0", "keyframeselect",
+          "activity-window=0", 0, 0},
+      {"keyframeselect reference=previous", "keyframeselect",
+          "reference=previous", 0, 0},
       {"scenechange", "scenechange", NULL, 0, 0},
     };
     gdouble ff_base = -1, ff_scene = -1, ff_added = -1;
@@ -336,10 +386,12 @@ main (int argc, char **argv)
     label = g_strdup_printf ("%dp", height);
     frames = make_frames (width, height);
 
+    if (pooled)
+      make_pooled (frames);
     for (i = 0; i < G_N_ELEMENTS (rows); i++)
       rows[i].ms = best_of (reps, rows[i].factory, rows[i].props, frames,
           frames_n, &rows[i].selected);
-    if (ffmpeg != NULL && (raw = write_raw (frames)) != NULL) {
+    if (!pooled && ffmpeg != NULL && (raw = write_raw (frames)) != NULL) {
       ff_base = best_of_ffmpeg (reps, ffmpeg, raw, width, height, frames_n,
           "null");
       ff_scene = best_of_ffmpeg (reps, ffmpeg, raw, width, height, frames_n,
@@ -352,16 +404,20 @@ main (int argc, char **argv)
 
     print_row (label, &rows[0], NULL, NULL, -1);
     for (i = 1; i < G_N_ELEMENTS (rows); i++)
-      print_row (label, &rows[i], &rows[0], &rows[3], ff_added);
-    if (ffmpeg == NULL) {
+      print_row (label, &rows[i], &rows[0], &rows[G_N_ELEMENTS (rows) - 1],
+          ff_added);
+    if (pooled) {
+      printf ("%-6s %-34s %10s\n", label, "ffmpeg", "not run (--pooled)");
+      free_pooled ();
+    } else if (ffmpeg == NULL) {
       printf ("%-6s %-34s %10s\n", label, "ffmpeg", "not installed");
     } else {
       Row base = { "ffmpeg -vf null", NULL, NULL, ff_base, 0 };
       Row scene = { "ffmpeg select='gt(scene,0.3)'", NULL, NULL, ff_scene, 0 };
 
       print_row (label, &base, NULL, NULL, -1);
-      print_row (label, &scene, ff_base >= 0 ? &base : NULL, &rows[3],
-          ff_added);
+      print_row (label, &scene, ff_base >= 0 ? &base : NULL,
+          &rows[G_N_ELEMENTS (rows) - 1], ff_added);
     }
     printf ("\n");
     fflush (stdout);

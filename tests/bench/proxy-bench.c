@@ -36,7 +36,7 @@
 #include <gst/video/video.h>
 
 #include "draw.h"
-#include "memvideo/keyframe.h"
+#include "memvideo/keyframeproxy.h"
 
 #define COLD_FRAMES 24
 #define FRAMES_PER_RUN 480

@@ -34,6 +34,18 @@ typedef struct
   PaintRect rects[PAINT_MAX_RECTS];
 } Picture;
 
+/* The seed of a random test: @fallback unless the environment variable
+ * @env gives one; printed either way so that a failure can be replayed. */
+static inline guint32
+test_seed (const gchar * env, guint32 fallback)
+{
+  const gchar *v = g_getenv (env);
+  guint32 seed = v ? (guint32) g_ascii_strtoull (v, NULL, 0) : fallback;
+
+  g_print ("%s=%u\n", env, seed);
+  return seed;
+}
+
 static inline void
 picture_add (Picture * pic, gdouble x, gdouble y, gdouble w, gdouble h,
     guint8 luma)

@@ -26,7 +26,8 @@
  * the rest spilled to an unlinked file.  At EOS the samples are pulled in
  * order, each one (reloaded from disk if it was spilled) is compressed
  * with TurboJPEG and written as OUTDIR/keyframe-NNNN.jpg, and
- * OUTDIR/index.json lists time, reason, score and file of each.
+ * OUTDIR/index.json lists stream time (the position a player shows),
+ * PTS, reason, score and file of each.
  *
  * While running, a progress bar on stderr shows position/duration, the
  * number of selected frames and the RAM and disk used by the spill pool.
@@ -752,7 +753,7 @@ json_escape (const gchar * s)
  * score, reason and input frame index from keyframeselect's meta. */
 static void
 read_selection (GstBuffer * buf, gdouble * score, gchar ** reason,
-    guint64 * frame)
+    guint64 * frame, GstClockTime * stream_time)
 {
   GstCustomMeta *meta = gst_buffer_get_custom_meta (buf, KEYFRAME_META_NAME);
   GstStructure *s;
@@ -761,9 +762,12 @@ read_selection (GstBuffer * buf, gdouble * score, gchar ** reason,
   *score = -1.0;
   *reason = g_strdup ("unknown");
   *frame = G_MAXUINT64;
+  /* the position a player shows; the PTS when the meta has none */
+  *stream_time = GST_BUFFER_PTS (buf);
   if (meta == NULL)
     return;
   s = gst_custom_meta_get_structure (meta);
+  gst_structure_get_uint64 (s, "stream-time", stream_time);
   gst_structure_get_double (s, "score", score);
   v = gst_structure_get_value (s, "reason");
   if (v != NULL) {
@@ -877,14 +881,14 @@ write_keyframes (Extract * ex)
     gchar *name, *reason, *reason_json, *stime;
     gdouble score;
     guint64 frame;
-    GstClockTime pts;
+    GstClockTime pts, st;
 
     g_signal_emit_by_name (ex->sink, "try-pull-sample", (guint64) 0, &sample);
     if (sample == NULL)
       break;
     buf = gst_sample_get_buffer (sample);
     pts = GST_BUFFER_PTS (buf);
-    read_selection (buf, &score, &reason, &frame);
+    read_selection (buf, &score, &reason, &frame, &st);
     n++;
     name = g_strdup_printf ("keyframe-%04u.jpg", n);
     path = g_build_filename (ex->outdir, name, NULL);
@@ -901,10 +905,11 @@ write_keyframes (Extract * ex)
     count_reason (reasons, counts, reason);
 
     reason_json = json_escape (reason);
-    g_string_append_printf (index, "%s\n    {\"time\": %.6f, \"pts\": %"
-        G_GUINT64_FORMAT ", \"reason\": \"%s\", \"score\": %.6f, ",
-        n > 1 ? "," : "", GST_CLOCK_TIME_IS_VALID (pts) ?
-        (gdouble) pts / GST_SECOND : -1.0,
+    g_string_append_printf (index, "%s\n    {\"time\": %.6f, \"stream_time\": %"
+        G_GUINT64_FORMAT ", \"pts\": %" G_GUINT64_FORMAT ", \"reason\": "
+        "\"%s\", \"score\": %.6f, ", n > 1 ? "," : "",
+        GST_CLOCK_TIME_IS_VALID (st) ? (gdouble) st / GST_SECOND : -1.0,
+        GST_CLOCK_TIME_IS_VALID (st) ? st : 0,
         GST_CLOCK_TIME_IS_VALID (pts) ? pts : 0, reason_json, score);
     if (frame != G_MAXUINT64)
       g_string_append_printf (index, "\"frame\": %" G_GUINT64_FORMAT ", ",
@@ -912,7 +917,7 @@ write_keyframes (Extract * ex)
     g_string_append_printf (index, "\"file\": \"%s\"}", name);
     g_free (reason_json);
 
-    stime = format_time (pts);
+    stime = format_time (st);
     g_print ("%-4u  %-12s  %-9s  %6.3f  %s\n", n, stime, reason, score, name);
     g_free (stime);
     g_free (path);

@@ -20,7 +20,7 @@ memspill's pageable memory (at most --max-memory bytes in RAM, the rest
 spilled to disk).  At EOS the samples are taken one by one with memsink's
 `try-pull-sample` action signal, encoded by a small `appsrc ! jpegenc !
 appsink` pipeline and written as OUTDIR/keyframe-NNNN.jpg, with
-OUTDIR/index.json (time, reason, score, file of each keyframe).  The score
+OUTDIR/index.json (stream time, reason, score, file of each keyframe).  The score
 and reason come from the GstKeyframeSelectMeta each selected buffer carries.
 
 Progress goes to stderr (a bar on a terminal, a line every 2 s otherwise),
@@ -261,17 +261,22 @@ class JpegWriter:
 
 
 def read_selection(buf):
-    """score, reason, frame from keyframeselect's meta on the buffer."""
+    """score, reason, frame, stream time from keyframeselect's meta.
+
+    The stream time is the position a player shows; without one in the
+    meta it is the PTS."""
     meta = buf.get_custom_meta(KEYFRAME_META)
     if meta is None:
-        return None, "unknown", None
+        return None, "unknown", None, buf.pts
     s = meta.get_structure()
     score = s.get_value("score") if s.has_field("score") else None
     reason = s.get_value("reason") if s.has_field("reason") else "unknown"
     if not isinstance(reason, str):
         reason = getattr(reason, "value_nick", None) or str(reason)
     frame = s.get_value("frame") if s.has_field("frame") else None
-    return score, reason, frame
+    stream_time = (s.get_value("stream-time") if s.has_field("stream-time")
+                   else buf.pts)
+    return score, reason, frame, stream_time
 
 
 class Extract:
@@ -475,14 +480,15 @@ class Extract:
                 if sample is None:
                     break
                 buf = sample.get_buffer()
-                score, reason, frame = read_selection(buf)
+                score, reason, frame, st = read_selection(buf)
                 name = f"keyframe-{len(entries) + 1:04d}.jpg"
                 data = writer.encode(sample)
                 with open(os.path.join(outdir, name), "wb") as f:
                     f.write(data)
                 pts = buf.pts
-                entry = {"time": pts / Gst.SECOND
-                         if pts != Gst.CLOCK_TIME_NONE else -1.0,
+                known = st != Gst.CLOCK_TIME_NONE
+                entry = {"time": st / Gst.SECOND if known else -1.0,
+                         "stream_time": st if known else 0,
                          "pts": pts if pts != Gst.CLOCK_TIME_NONE else 0,
                          "reason": reason,
                          "score": score if score is not None else -1.0}
@@ -491,7 +497,7 @@ class Extract:
                 entry["file"] = name
                 entries.append(entry)
                 reasons[reason] = reasons.get(reason, 0) + 1
-                print(f"{len(entries):<4}  {fmt_time(pts):<12}  "
+                print(f"{len(entries):<4}  {fmt_time(st):<12}  "
                       f"{reason:<9}  {entry['score']:6.3f}  {name}")
         except OSError as e:
             return fail(EXIT_OUTDIR, f"{outdir}: {e.strerror}")

@@ -107,8 +107,10 @@ def check_outdir(outdir, expected_reasons, expected_times):
             check(isinstance(e.get(field), kind),
                   f"entry {e} lacks {field} ({kind.__name__})")
         check(0.0 <= e["score"] <= 1.0, f"score out of range in {e}")
-        check(e["pts"] == round(e["time"] * Gst.SECOND),
-              f"pts and time disagree in {e}")
+        check(e["stream_time"] == round(e["time"] * Gst.SECOND),
+              f"stream_time and time disagree in {e}")
+        # the generated clips start at 0: stream time is the PTS
+        check(e["pts"] == e["stream_time"], f"pts and stream time in {e}")
     jpgs = sorted(n for n in os.listdir(outdir) if n.endswith(".jpg"))
     check(jpgs == sorted(e["file"] for e in entries),
           f"JPEG files {jpgs} do not match index.json")

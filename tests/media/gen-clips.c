@@ -377,6 +377,9 @@ gen_fade (const gchar * dir, GString * gt)
   check (gt, "fade-settle", "fade", "interval=0 settle-time=500000000",
       "0;64;139", "first;change;change", 1, 0, TRUE,
       "settle-time 0.5 s: one selection per fade, showing its final picture");
+  check (gt, "fade-default", "fade", "interval=0", "0;64;139",
+      "first;change;change", 10, 0, TRUE, "defaults (settle-time 0.3 s): "
+      "one selection per fade, its final picture, 0.3 s after it settled");
   draw_frame_free (frame);
   draw_frame_free (black);
   draw_frame_free (b);
@@ -409,6 +412,9 @@ gen_dissolve (const gchar * dir, GString * gt)
       "interval=0 settle-time=500000000", "0;64;154", "first;change;change",
       1, 0, TRUE, "settle-time 0.5 s: one selection per dissolve, showing "
       "its final picture");
+  check (gt, "dissolve-default", "dissolve", "interval=0", "0;64;154",
+      "first;change;change", 10, 0, TRUE, "defaults (settle-time 0.3 s): "
+      "one selection per dissolve, its final picture");
   draw_frame_free (frame);
   draw_frame_free (c);
   draw_frame_free (b);
@@ -432,8 +438,11 @@ gen_flash (const gchar * dir, GString * gt)
   clip_header (gt, "flash", W, H, 120, "one text page, frame 60 alone is "
       "a white flash");
   g_string_append (gt, "flash=60\n");
-  check (gt, "flash-default", "flash", "interval=0", "0;60;61",
-      "first;change;change", 0, 0, FALSE,
+  check (gt, "flash-default", "flash", "interval=0", "0", "first", 0, 0,
+      FALSE, "defaults (settle-time 0.3 s): a one-frame flash never "
+      "settles and the page comes back: nothing selected");
+  check (gt, "flash-no-settle", "flash", "interval=0 settle-time=0",
+      "0;60;61", "first;change;change", 0, 0, FALSE,
       "without settle-time the flash and the return to the page are both "
       "changes");
   check (gt, "flash-settle", "flash", "interval=0 settle-time=500000000",

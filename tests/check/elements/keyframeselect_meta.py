@@ -34,13 +34,16 @@ while True:
         print('selected buffer without GstKeyframeSelectMeta')
         sys.exit(1)
     s = meta.get_structure()
-    got.append((buf.pts, s.get_value('reason'), s.get_value('frame'),
-                s.get_value('score')))
+    got.append((buf.pts, s.get_value('stream-time'),
+                s.get_value('running-time'), s.get_value('reason'),
+                s.get_value('frame'), s.get_value('score')))
 pipeline.set_state(Gst.State.NULL)
 
-expected = [(0, 'first', 0, 0.0),
-            (Gst.SECOND, 'periodic', 30, 0.0),
-            (2 * Gst.SECOND, 'periodic', 60, 0.0)]
+# videotestsrc starts its segment at 0: stream and running time are the PTS
+expected = [(0, 0, 0, 'first', 0, 0.0),
+            (Gst.SECOND, Gst.SECOND, Gst.SECOND, 'periodic', 30, 0.0),
+            (2 * Gst.SECOND, 2 * Gst.SECOND, 2 * Gst.SECOND, 'periodic', 60,
+             0.0)]
 if got != expected:
     print('expected %s, got %s' % (expected, got))
     sys.exit(1)

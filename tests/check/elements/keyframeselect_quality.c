@@ -35,7 +35,8 @@
 static const gchar *check_names[] = {
   "slides-default", "slides-mean", "typing-quiet", "cursor-quiet",
   "noise-quiet", "webcam-roi", "webcam-default", "cuts-previous",
-  "fade-settle", "dissolve-settle", "flash-default", "flash-settle",
+  "fade-settle", "fade-default", "dissolve-settle", "dissolve-default",
+  "flash-default", "flash-no-settle", "flash-settle",
   "scroll-previous", "scroll-last-selected",
 };
 

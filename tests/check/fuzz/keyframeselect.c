@@ -40,7 +40,15 @@ static const gchar *formats[] = {
 static const gchar *properties[] = {
   "threshold", "noise-level", "interval", "min-interval", "settle-time",
   "roi-x", "roi-y", "roi-width", "roi-height", "analysis-width", "metric",
-  "reference", "drop", "max-selected", "force-keyunit",
+  "reference", "drop", "max-selected", "force-keyunit", "activity-window",
+  "activity-share", "adaptive-ratio", "adaptive-window", "roi", "exclude",
+};
+
+/* rectangle lists for roi and exclude, good and bad ones */
+static const gchar *rect_lists[] = {
+  "", "0,0,1,1", "0.75,0.75,0.25,0.25", "0,0,0.5,1;0.5,0,0.5,1",
+  "0.999,0.999,0.001,0.001", "0,0,0.01,0.01;0.2,0.2,0.01,0.9;0.9,0,0.1,1",
+  "0.5,0.5,0.6,0.1", "1,1,0,0", "x", "0,0,1", ";;;",
 };
 
 /* MEMVIDEO_FUZZ_VERBOSE=1 prints what each input does, to read a crash */
@@ -90,7 +98,8 @@ init_once (void)
 }
 
 /* Maps @v (0..65535) into the declared range of a numeric, boolean or enum
- * property, so every value set is one the element must accept. */
+ * property, so every value set is one the element must accept; strings
+ * (roi, exclude) get one of rect_lists, which it must refuse or take. */
 static void
 set_property_in_range (GstElement * element, const gchar * name, guint32 v)
 {
@@ -128,6 +137,8 @@ set_property_in_range (GstElement * element, const gchar * name, guint32 v)
     GEnumClass *klass = G_PARAM_SPEC_ENUM (pspec)->enum_class;
 
     g_value_set_enum (&value, klass->values[v % klass->n_values].value);
+  } else if (G_IS_PARAM_SPEC_STRING (pspec)) {
+    g_value_set_string (&value, rect_lists[v % G_N_ELEMENTS (rect_lists)]);
   } else {
     g_value_unset (&value);
     return;

@@ -16,7 +16,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "keyframe.h"
+#include "keyframeproxy.h"
 
 #define MAX_CELL_WIDTH 128
 /* Cells are summed in 16 bits: rows * cell width * 255 must fit. */
@@ -34,18 +34,6 @@ struct _MemvideoProxyBuilder
   guint *row_index;             /* ph * rows source rows, relative to roi.y */
   guint16 *acc;                 /* per-pixel-pair sums of one proxy row */
   guint16 *tmp;                 /* halving scratch */
-};
-
-struct _MemvideoKeyframeSelector
-{
-  gboolean have_ref;
-  MemvideoLumaProxy ref;        /* last selected or previous frame */
-  GstClockTime last_t;          /* time of the last selection */
-
-  gboolean pending;
-  MemvideoLumaProxy base;       /* reference when the change was detected */
-  MemvideoLumaProxy run;        /* first frame of the current stable run */
-  GstClockTime run_t;
 };
 
 gboolean
@@ -558,15 +546,64 @@ cells_rgb_sse2 (guint8 * restrict out, const guint8 * restrict block,
 }
 #endif
 
+/* One proxy row from its block of source rows, in the generic loops: per
+ * pixel (pair) sums of the rows, then pairwise sums down to one per cell. */
+static void
+build_row_generic (MemvideoProxyBuilder * b, const MemvideoLumaSource * src,
+    const MemvideoRect * roi, guint j, guint8 * out)
+{
+  guint16 *sums = b->acc, *spare = b->tmp;
+  gboolean pairs = b->cell > 1 && src->layout == MEMVIDEO_LUMA_LAYOUT_Y;
+  guint32 half = (1u << b->shift) >> 1;
+  gsize npix = (gsize) b->pw * b->cell;
+  gsize n = pairs ? npix / 2 : npix, i;
+  guint k;
+
+  for (k = 0; k < b->rows; k++) {
+    guint y = roi->y + b->row_index[j * b->rows + k];
+    const guint8 *row = src->data + (gssize) y * src->stride +
+        (gsize) roi->x * src->pstride;
+
+    if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB && src->pstride == 4)
+      row_rgb4 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
+    else if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
+      row_rgb3 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
+    else if (src->pstride == 1)
+      row_y1 (sums, row, n, pairs, k == 0);
+    else
+      row_y2 (sums, row, n, pairs, k == 0);
+  }
+
+  for (; n > b->pw; n /= 2) {
+    guint16 *t;
+
+    halve (spare, sums, n / 2);
+    t = sums;
+    sums = spare;
+    spare = t;
+  }
+
+  for (i = 0; i < b->pw; i++)
+    out[i] = (guint8) ((sums[i] + half) >> b->shift);
+}
+
+/* The first source row of proxy row @j's block. */
+static inline const guint8 *
+block_start (const MemvideoProxyBuilder * b, const MemvideoLumaSource * src,
+    const MemvideoRect * roi, guint j)
+{
+  return src->data + (gssize) (roi->y + b->row_index[j * b->rows]) *
+      src->stride + (gsize) roi->x * src->pstride;
+}
+
 void
 memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
     const MemvideoLumaSource * src, const MemvideoRect * roi,
     guint analysis_width, MemvideoLumaProxy * proxy)
 {
-  gsize npix;
-  guint j, k;
+  guint j;
 #ifdef __SSE2__
-  gboolean rgb_sse2;
+  gboolean y_sse2, rgb_sse2;
   __m128i rgb_w[6];
 #endif
 
@@ -576,8 +613,9 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
 
   builder_setup (b, roi, analysis_width);
   proxy_resize (proxy, b->pw, b->ph);
-  npix = (gsize) b->pw * b->cell;
 #ifdef __SSE2__
+  y_sse2 = src->layout == MEMVIDEO_LUMA_LAYOUT_Y && src->pstride == 1 &&
+      b->cell >= 8;
   rgb_sse2 = src->layout == MEMVIDEO_LUMA_LAYOUT_RGB &&
       rgb_sse2_fits (src->pstride, b->cell);
   if (rgb_sse2)
@@ -586,273 +624,124 @@ memvideo_proxy_builder_build (MemvideoProxyBuilder * b,
 
   for (j = 0; j < b->ph; j++) {
     guint8 *out = proxy->cells + (gsize) j * b->pw;
-    guint16 *sums = b->acc, *spare = b->tmp;
-    gboolean pairs = b->cell > 1 && src->layout == MEMVIDEO_LUMA_LAYOUT_Y;
-    guint32 half = (1u << b->shift) >> 1;
-    gsize n = pairs ? npix / 2 : npix, i;
 
 #ifdef __SSE2__
-    if (src->layout == MEMVIDEO_LUMA_LAYOUT_Y && src->pstride == 1 &&
-        b->cell >= 8) {
+    if (y_sse2) {
       /* the block's rows are contiguous, one stride apart */
-      const guint8 *next = j + 1 < b->ph ? src->data + (gssize) (roi->y +
-          b->row_index[(j + 1) * b->rows]) * src->stride + roi->x : NULL;
-
-      cells_y1_sse2 (out, src->data + (gssize) (roi->y +
-              b->row_index[j * b->rows]) * src->stride + roi->x, next,
+      cells_y1_sse2 (out, block_start (b, src, roi, j),
+          j + 1 < b->ph ? block_start (b, src, roi, j + 1) : NULL,
           src->stride, b->rows, b->cell, b->shift, b->pw);
       continue;
     }
     if (rgb_sse2) {
-      cells_rgb_sse2 (out, src->data + (gssize) (roi->y +
-              b->row_index[j * b->rows]) * src->stride +
-          (gsize) roi->x * src->pstride, src->stride, b->rows, b->cell,
-          b->pw, src->pstride, rgb_w);
+      cells_rgb_sse2 (out, block_start (b, src, roi, j), src->stride,
+          b->rows, b->cell, b->pw, src->pstride, rgb_w);
       continue;
     }
 #endif
-    for (k = 0; k < b->rows; k++) {
-      guint y = roi->y + b->row_index[j * b->rows + k];
-      const guint8 *row = src->data + (gssize) y * src->stride +
-          (gsize) roi->x * src->pstride;
-
-      if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB && src->pstride == 4)
-        row_rgb4 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
-      else if (src->layout == MEMVIDEO_LUMA_LAYOUT_RGB)
-        row_rgb3 (sums, row, src->r_off, src->g_off, src->b_off, n, k == 0);
-      else if (src->pstride == 1)
-        row_y1 (sums, row, n, pairs, k == 0);
-      else
-        row_y2 (sums, row, n, pairs, k == 0);
-    }
-
-    /* pairwise sums down to one value per cell */
-    for (; n > b->pw; n /= 2) {
-      guint16 *t;
-
-      halve (spare, sums, n / 2);
-      t = sums;
-      sums = spare;
-      spare = t;
-    }
-
-    for (i = 0; i < b->pw; i++)
-      out[i] = (guint8) ((sums[i] + half) >> b->shift);
+    build_row_generic (b, src, roi, j, out);
   }
 }
 
-gdouble
-memvideo_keyframe_score (MemvideoKeyframeMetric metric, guint noise_level,
-    const MemvideoLumaProxy * a, const MemvideoLumaProxy * b)
+/* Branch-free over 0/1 mask bytes, so that the loops vectorize; a NULL
+ * mask is all zeros. */
+static gdouble
+score_area (const guint8 * pa, const guint8 * pb, const guint8 * mask,
+    gsize n, guint noise_level)
 {
-  const guint8 *pa = a->cells, *pb = b->cells;
-  gsize n = (gsize) a->width * a->height, i;
+  guint32 count = 0, out = 0;
+  gint nl = (gint) MIN (noise_level, 255);
+  gsize i;
 
-  g_return_val_if_fail (a->width == b->width && a->height == b->height, 1.0);
-  if (n == 0)
-    return 0.0;
-
-  if (metric == MEMVIDEO_KEYFRAME_METRIC_AREA) {
-    guint32 count = 0;
-    gint nl = (gint) MIN (noise_level, 255);
-
+  if (mask == NULL) {
     for (i = 0; i < n; i++) {
       gint d = (gint) pa[i] - (gint) pb[i];
 
       count += (d > nl) | (d < -nl);
     }
     return (gdouble) count / n;
-  } else {
-    guint64 sum = 0;
+  }
 
+  i = 0;
+#ifdef __SSE2__
+  {
+    /* 16 cells a step: |d| > nl from saturating differences, the cells
+     * counted with psadbw */
+    const __m128i vnl = _mm_set1_epi8 ((gchar) nl), zero =
+        _mm_setzero_si128 (), bit = _mm_set1_epi8 (1);
+    __m128i c_sum = zero, o_sum = zero;
+
+    for (; i + 16 <= n; i += 16) {
+      __m128i a = _mm_loadu_si128 ((const __m128i *) (pa + i));
+      __m128i b = _mm_loadu_si128 ((const __m128i *) (pb + i));
+      __m128i m = _mm_loadu_si128 ((const __m128i *) (mask + i));
+      __m128i ad = _mm_or_si128 (_mm_subs_epu8 (a, b), _mm_subs_epu8 (b, a));
+      __m128i same = _mm_cmpeq_epi8 (_mm_subs_epu8 (ad, vnl), zero);
+
+      c_sum = _mm_add_epi64 (c_sum, _mm_sad_epu8 (_mm_andnot_si128 (same,
+                  _mm_andnot_si128 (m, bit)), zero));
+      o_sum = _mm_add_epi64 (o_sum, _mm_sad_epu8 (m, zero));
+    }
+    count = (guint32) (_mm_cvtsi128_si32 (c_sum) +
+        _mm_cvtsi128_si32 (_mm_srli_si128 (c_sum, 8)));
+    out = (guint32) (_mm_cvtsi128_si32 (o_sum) +
+        _mm_cvtsi128_si32 (_mm_srli_si128 (o_sum, 8)));
+  }
+#endif
+  for (; i < n; i++) {
+    gint d = (gint) pa[i] - (gint) pb[i];
+
+    count += ((d > nl) | (d < -nl)) & (mask[i] ^ 1);
+    out += mask[i];
+  }
+  return n > out ? (gdouble) count / (n - out) : 0.0;
+}
+
+static gdouble
+score_mean (const guint8 * pa, const guint8 * pb, const guint8 * mask, gsize n)
+{
+  guint64 sum = 0;
+  guint32 out = 0;
+  gsize i;
+
+  if (mask == NULL) {
     for (i = 0; i < n; i++) {
       gint d = (gint) pa[i] - (gint) pb[i];
 
       sum += (guint) ABS (d);
     }
-    return (gdouble) sum / (255.0 * n);
-  }
-}
+  } else {
+    for (i = 0; i < n; i++) {
+      gint d = (gint) pa[i] - (gint) pb[i];
 
-MemvideoKeyframeSelector *
-memvideo_keyframe_selector_new (void)
-{
-  MemvideoKeyframeSelector *sel = g_new0 (MemvideoKeyframeSelector, 1);
-
-  memvideo_keyframe_selector_reset (sel);
-  return sel;
-}
-
-void
-memvideo_keyframe_selector_free (MemvideoKeyframeSelector * sel)
-{
-  if (sel == NULL)
-    return;
-  memvideo_luma_proxy_clear (&sel->ref);
-  memvideo_luma_proxy_clear (&sel->base);
-  memvideo_luma_proxy_clear (&sel->run);
-  g_free (sel);
-}
-
-void
-memvideo_keyframe_selector_reset (MemvideoKeyframeSelector * sel)
-{
-  sel->have_ref = FALSE;
-  sel->pending = FALSE;
-  sel->last_t = GST_CLOCK_TIME_NONE;
-  sel->run_t = GST_CLOCK_TIME_NONE;
-}
-
-gboolean
-memvideo_keyframe_selector_has_pending (MemvideoKeyframeSelector * sel)
-{
-  return sel->pending;
-}
-
-static void
-selected (MemvideoKeyframeSelector * sel, const MemvideoLumaProxy * proxy,
-    GstClockTime t)
-{
-  memvideo_luma_proxy_copy (&sel->ref, proxy);
-  sel->have_ref = TRUE;
-  sel->last_t = t;
-}
-
-void
-memvideo_keyframe_selector_push (MemvideoKeyframeSelector * sel,
-    const MemvideoKeyframeParams * params, const MemvideoLumaProxy * proxy,
-    GstClockTime t, MemvideoKeyframeResult * res)
-{
-  gboolean timed = GST_CLOCK_TIME_IS_VALID (t);
-  gboolean previous = params->reference == MEMVIDEO_KEYFRAME_REFERENCE_PREVIOUS;
-  gdouble score;
-
-  res->action = MEMVIDEO_KEYFRAME_ACTION_DROP;
-  res->reason = MEMVIDEO_KEYFRAME_REASON_NONE;
-  res->score = res->current_score = 0.0;
-  res->release_pending = FALSE;
-
-  if (!sel->have_ref) {
-    res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
-    res->reason = MEMVIDEO_KEYFRAME_REASON_FIRST;
-    selected (sel, proxy, t);
-    return;
-  }
-
-  if (sel->ref.width != proxy->width || sel->ref.height != proxy->height) {
-    /* analysis geometry changed (roi, analysis-width): the old proxies
-     * cannot be compared, this frame becomes the reference silently */
-    res->release_pending = sel->pending;
-    sel->pending = FALSE;
-    memvideo_luma_proxy_copy (&sel->ref, proxy);
-    return;
-  }
-
-  if (timed) {
-    /* Time going backwards (a seek without flush, a new segment) restarts
-     * the timers from here instead of stalling them. */
-    if (!GST_CLOCK_TIME_IS_VALID (sel->last_t) || t < sel->last_t)
-      sel->last_t = t;
-    if (sel->pending && (!GST_CLOCK_TIME_IS_VALID (sel->run_t)
-            || t < sel->run_t))
-      sel->run_t = t;
-  }
-
-  score = memvideo_keyframe_score (params->metric, params->noise_level,
-      &sel->ref, proxy);
-  res->score = res->current_score = score;
-
-  if (sel->pending) {
-    gdouble moved = memvideo_keyframe_score (params->metric,
-        params->noise_level, &sel->run, proxy);
-
-    if (moved >= params->threshold) {
-      /* still changing: this frame starts a new stable run */
-      res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
-      res->release_pending = TRUE;
-      memvideo_luma_proxy_copy (&sel->run, proxy);
-      sel->run_t = t;
-    } else if (!timed || t - sel->run_t >= params->settle_time) {
-      gdouble final = memvideo_keyframe_score (params->metric,
-          params->noise_level, &sel->base, &sel->run);
-
-      sel->pending = FALSE;
-      if (final >= params->threshold) {
-        res->action = MEMVIDEO_KEYFRAME_ACTION_EMIT_PENDING;
-        res->reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
-        res->score = final;
-        selected (sel, &sel->run, sel->run_t);
-      } else {
-        /* it came back to where it was (a flash): nothing changed */
-        res->release_pending = TRUE;
-      }
+      sum += (guint) ABS (d) * (mask[i] ^ 1u);
+      out += mask[i];
     }
-
-    if (sel->pending && timed && params->interval > 0 &&
-        t - sel->last_t >= params->interval) {
-      /* a picture that never settles still gets its heartbeat */
-      sel->pending = FALSE;
-      res->release_pending = TRUE;
-      res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
-      res->reason = MEMVIDEO_KEYFRAME_REASON_PERIODIC;
-      selected (sel, proxy, t);
-    }
-  } else if (score >= params->threshold && (!timed ||
-          params->min_interval == 0
-          || t - sel->last_t >= params->min_interval)) {
-    if (timed && params->settle_time > 0) {
-      res->action = MEMVIDEO_KEYFRAME_ACTION_HOLD;
-      sel->pending = TRUE;
-      memvideo_luma_proxy_copy (&sel->base, &sel->ref);
-      memvideo_luma_proxy_copy (&sel->run, proxy);
-      sel->run_t = t;
-    } else {
-      res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
-      res->reason = MEMVIDEO_KEYFRAME_REASON_CHANGE;
-      selected (sel, proxy, t);
-    }
-  } else if (timed && params->interval > 0 &&
-      t - sel->last_t >= params->interval) {
-    res->action = MEMVIDEO_KEYFRAME_ACTION_SELECT;
-    res->reason = MEMVIDEO_KEYFRAME_REASON_PERIODIC;
-    selected (sel, proxy, t);
   }
-
-  if (previous)
-    memvideo_luma_proxy_copy (&sel->ref, proxy);
+  return n > out ? (gdouble) sum / (255.0 * (n - out)) : 0.0;
 }
 
-gboolean
-memvideo_keyframe_selector_finish (MemvideoKeyframeSelector * sel,
-    const MemvideoKeyframeParams * params, gdouble * score)
+gdouble
+memvideo_keyframe_score (MemvideoKeyframeMetric metric, guint noise_level,
+    const MemvideoLumaProxy * a, const MemvideoLumaProxy * b)
 {
-  gdouble final;
-
-  if (!sel->pending)
-    return FALSE;
-
-  sel->pending = FALSE;
-  final = memvideo_keyframe_score (params->metric, params->noise_level,
-      &sel->base, &sel->run);
-  if (final < params->threshold)
-    return FALSE;
-
-  *score = final;
-  selected (sel, &sel->run, sel->run_t);
-  return TRUE;
+  return memvideo_keyframe_score_masked (metric, noise_level, a, b, NULL);
 }
 
-const gchar *
-memvideo_keyframe_reason_name (MemvideoKeyframeReason reason)
+gdouble
+memvideo_keyframe_score_masked (MemvideoKeyframeMetric metric,
+    guint noise_level, const MemvideoLumaProxy * a,
+    const MemvideoLumaProxy * b, const guint8 * mask)
 {
-  switch (reason) {
-    case MEMVIDEO_KEYFRAME_REASON_FIRST:
-      return "first";
-    case MEMVIDEO_KEYFRAME_REASON_CHANGE:
-      return "change";
-    case MEMVIDEO_KEYFRAME_REASON_PERIODIC:
-      return "periodic";
-    default:
-      return "none";
+  gsize n = (gsize) a->width * a->height;
+
+  g_return_val_if_fail (a->width == b->width && a->height == b->height, 1.0);
+
+  switch (metric) {
+    case MEMVIDEO_KEYFRAME_METRIC_AREA:
+      return score_area (a->cells, b->cells, mask, n, noise_level);
+    case MEMVIDEO_KEYFRAME_METRIC_MEAN:
+      return score_mean (a->cells, b->cells, mask, n);
   }
+  g_return_val_if_reached (0.0);
 }
