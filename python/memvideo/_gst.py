@@ -86,6 +86,15 @@ def _check_range(pspec: GObject.ParamSpec, value: Any) -> None:
         raise ValueError
 
 
+# strerror() texts in an error's debug string -> the OSError subclass
+_SYSTEM_ERRORS = (
+    ("Permission denied", PermissionError),
+    ("No such file or directory", FileNotFoundError),
+    ("Not a directory", NotADirectoryError),
+    ("Is a directory", IsADirectoryError),
+)
+
+
 def gst_error_to_exception(err: GLib.Error, debug: Optional[str],
                            path: Optional[str] = None) -> Exception:
     """The built-in exception a Python user expects for a GStreamer error.
@@ -94,7 +103,9 @@ def gst_error_to_exception(err: GLib.Error, debug: Optional[str],
     the debug string (element, file and line, the system error).
 
     ``RESOURCE`` NOT_FOUND becomes FileNotFoundError, other ``RESOURCE``
-    errors OSError (PermissionError when the system said so), ``STREAM``
+    errors OSError (PermissionError, FileNotFoundError, NotADirectoryError
+    or IsADirectoryError when the system error in the debug string says
+    so), ``STREAM``
     errors about the data (not a video, a decoder or demuxer failure)
     ValueError, everything else RuntimeError.
     """
@@ -104,10 +115,11 @@ def gst_error_to_exception(err: GLib.Error, debug: Optional[str],
     if err.matches(Gst.ResourceError.quark(), Gst.ResourceError.NOT_FOUND):
         exc = FileNotFoundError(2, message, path)
     elif domain == GLib.quark_to_string(Gst.ResourceError.quark()):
-        if debug and "Permission denied" in debug:
-            exc = PermissionError(13, message)
-        else:
-            exc = OSError(message)
+        exc = OSError(message)
+        for reason, kind in _SYSTEM_ERRORS:
+            if debug and reason in debug:
+                exc = kind(message)
+                break
     elif domain == GLib.quark_to_string(Gst.StreamError.quark()):
         exc = ValueError(message)
     else:

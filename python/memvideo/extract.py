@@ -341,6 +341,7 @@ class _Extraction:
                     " MiB")
         try:
             self.runner.run(tick)
+            tick()
         except BaseException:
             self.runner.stop()
             raise

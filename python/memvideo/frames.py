@@ -117,7 +117,9 @@ def _layout(buffer: Gst.Buffer, caps: Optional[Gst.Caps]):
     if caps is None:
         raise ValueError("The buffer has no GstVideoMeta: pass its caps "
                          "(or the Gst.Sample) to to_ndarray()")
-    info = GstVideo.VideoInfo.new_from_caps(caps)
+    info = None
+    if caps.get_size() and caps.get_structure(0).get_name() == "video/x-raw":
+        info = GstVideo.VideoInfo.new_from_caps(caps)
     if info is None:
         raise ValueError(f"Not raw video caps: {caps.to_string()}")
     fmt = GstVideo.VideoFormat.to_string(info.finfo.format)
