@@ -43,7 +43,7 @@ def make_element(factory: str, name: Optional[str] = None) -> Gst.Element:
 def set_properties(element: Gst.Element, properties: dict,
                    what: str) -> None:
     """Sets ``name=value`` pairs on @element, Python names allowed
-    (``settle_time`` for ``settle-time``).
+    (``settle_time`` for ``settle-time``, ``pass_`` for ``pass``).
 
     Raises
     ------
@@ -53,7 +53,7 @@ def set_properties(element: Gst.Element, properties: dict,
         The value does not fit the property (type or range).
     """
     for key, value in properties.items():
-        name = key.replace("_", "-")
+        name = key.rstrip("_").replace("_", "-")
         pspec = element.find_property(name)
         if pspec is None or not pspec.flags & GObject.ParamFlags.WRITABLE:
             raise TypeError(

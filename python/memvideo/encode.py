@@ -29,7 +29,7 @@ from .frames import _MappedBuffer
 __all__ = ["encode_mp4", "iter_slices"]
 
 _COLORS = {"bgr": ("BGR", 3), "rgb": ("RGB", 3), "bgra": ("BGRA", 4),
-           "rgba": ("RGBA", 4), "gray": ("GRAY8", 1)}
+           "rgba": ("RGBA", 4)}
 _QUEUED_FRAMES = 4
 
 
@@ -102,7 +102,7 @@ class _Encoder:
         if not ok:
             raise MemoryError("could not map a new frame buffer")
         dst = np.frombuffer(info.data, np.uint8)
-        row = frame.shape[1] * (frame.shape[2] if frame.ndim == 3 else 1)
+        row = frame.shape[1] * frame.shape[2]
         stride = self.info.stride[0]
         dst[:stride * frame.shape[0]].reshape(
             frame.shape[0], stride)[:, :row] = frame.reshape(frame.shape[0],
@@ -138,20 +138,22 @@ def encode_mp4(frames: Iterable[np.ndarray], fps: Union[float, Fraction],
     frames : iterable of numpy.ndarray
         uint8 frames, all of one shape: ``(height, width, 3)`` for
         ``color="bgr"`` (OpenCV's order) or ``"rgb"``, ``(height, width,
-        4)`` for ``"bgra"``/``"rgba"``, ``(height, width)`` for ``"gray"``.
-        Read one at a time (a generator is fine).
+        4)`` for ``"bgra"``/``"rgba"`` (alpha is dropped). Read one at a
+        time (a generator is fine).
     fps : float or fractions.Fraction
         Frame rate of the video; the frames get timestamps from it.
     width, height : int, optional
         Size of the video (even numbers); the frames are scaled to it. By
         default the size of the frames.
-    color : {"bgr", "rgb", "bgra", "rgba", "gray"}, default "bgr"
+    color : {"bgr", "rgb", "bgra", "rgba"}, default "bgr"
         Channel order of the frames.
     max_memory_mb : float or None, default None
         RAM budget of memsink's file in MiB (None: no budget).
     **x264enc_properties
         x264enc properties, ``_`` for ``-``: ``speed_preset="ultrafast"``,
-        ``bitrate=4000`` (kbit/s), ``key_int_max=60``, ``tune="zerolatency"``.
+        ``bitrate=4000`` (kbit/s), ``key_int_max=60``, ``tune="zerolatency"``;
+        ``pass_="quant", quantizer=18`` (a trailing ``_`` for Python
+        keywords).
 
     Returns
     -------
@@ -186,13 +188,10 @@ def encode_mp4(frames: Iterable[np.ndarray], fps: Union[float, Fraction],
     if first is None:
         raise ValueError("encode_mp4() needs at least one frame")
     shape = first.shape if isinstance(first, np.ndarray) else None
-    want_ndim = 2 if channels == 1 else 3
-    if shape is None or len(shape) != want_ndim or \
-            (want_ndim == 3 and shape[2] != channels):
+    if shape is None or len(shape) != 3 or shape[2] != channels:
         raise ValueError(
-            f"color={color!r} expects frames of shape (height, width"
-            + (f", {channels})" if channels > 1 else ")")
-            + f", the first frame has shape {shape}")
+            f"color={color!r} expects frames of shape (height, width, "
+            f"{channels}), the first frame has shape {shape}")
     out_w = shape[1] if width is None else width
     out_h = shape[0] if height is None else height
     for name, v in (("width", out_w), ("height", out_h)):
