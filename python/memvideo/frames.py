@@ -11,6 +11,7 @@ caps, and returns the array OpenCV expects for that format.
 
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -51,6 +52,11 @@ class _MappedBuffer:
     """
 
     def __init__(self, buffer: Gst.Buffer):
+        # A buffer of our own sharing the memories: PyGObject does not take
+        # a reference on a buffer returned with transfer none (as
+        # Gst.Sample.get_buffer() does), which would go away with its
+        # sample while an array still reads it.
+        buffer = buffer.copy()
         ok, info = buffer.map(Gst.MapFlags.READ)
         if not ok:
             raise OSError("Could not map the buffer for reading (a spilled "
@@ -71,13 +77,12 @@ class _MappedBuffer:
         """The whole mapping as a flat read-only uint8 array."""
         return self.array(0, (self.size,), (1,))
 
-    def __del__(self) -> None:
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
         info, self._info = getattr(self, "_info", None), None
-        if info is not None:
-            try:
-                self._buffer.unmap(info)
-            except Exception:  # interpreter shutdown: nothing to save
-                pass
+        # At interpreter exit PyGObject's types may be gone already; the
+        # mapping dies with the process.
+        if info is not None and not _finalizing():
+            self._buffer.unmap(info)
 
 
 class _View:

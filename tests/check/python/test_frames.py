@@ -5,6 +5,8 @@
 lifetime, bad input."""
 
 import gc
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -259,3 +261,18 @@ def test_bad_input(rng):
     with pytest.raises(ValueError, match="A 8x8 BGR frame needs 192 bytes, "
                        "the buffer has 100"):
         to_ndarray(buf, caps)
+
+
+
+def test_views_alive_at_interpreter_exit(clips):
+    """The RSS test's child on a small clip: views and sequences still alive
+    in module globals when the interpreter exits must not crash it (they
+    did, in unmap() during the final garbage collection) nor print GLib
+    criticals."""
+    from test_rss import CHILD
+    small = clips(slides=2, seconds_per_slide=1.0, size=(1280, 720))
+    r = subprocess.run([sys.executable, "-c", CHILD, small, small, "16",
+                        "iterate"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "CRITICAL" not in r.stderr
