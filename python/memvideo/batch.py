@@ -460,8 +460,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               for s in ("ok", "skipped", "error")}
     for e in entries:
         if e["status"] == "error":
-            print(f"memvideo.batch: {e['input']}: {e['error']}",
-                  file=sys.stderr)
+            where = "" if e["error"].startswith(e["input"]) else \
+                f"{e['input']}: "
+            print(f"memvideo.batch: {where}{e['error']}", file=sys.stderr)
     keyframes = sum(e["keyframes"] for e in entries)
     print(f"memvideo.batch: {len(entries)} videos: {counts['ok']} ok, "
           f"{counts['skipped']} skipped, {counts['error']} failed; "
