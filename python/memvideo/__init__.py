@@ -12,7 +12,9 @@ The Python side of gst-memvideo (the ``keyframeselect``, ``memspill`` and
 - :func:`extract_frames` is PlanOpticon's ``extract_frames``: the frames that
   matter, as a lazy sequence held in a spill pool under ``max_memory_mb``;
 - :func:`encode_mp4` encodes numpy frames into an MP4 held in memory,
-  returned without a second copy; :func:`iter_slices` streams it.
+  returned without a second copy; :func:`iter_slices` streams it;
+- ``python3 -m memvideo.batch`` (:mod:`memvideo.batch`) extracts the
+  keyframes of many videos on Dask distributed.
 
 The elements must be installed (``meson install``) or found through
 ``GST_PLUGIN_PATH`` (``build/plugins`` of a source tree). See docs/python.md.

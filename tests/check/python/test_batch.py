@@ -19,6 +19,13 @@ import testclip
 
 TIMEOUT = 240
 
+# meson test --setup asan preloads libasan into every process: Dask's
+# scheduler, nanny and worker processes then take minutes to start, and
+# what they run (the elements) is covered by the other tests there.
+pytestmark = pytest.mark.skipif(
+    "libasan" in os.environ.get("LD_PRELOAD", ""),
+    reason="Dask clusters are not run under ASan")
+
 
 def session_processes(sid):
     """PIDs of live processes in session @sid (from /proc)."""
