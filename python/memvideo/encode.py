@@ -15,8 +15,6 @@ rewrites its header at the end) and hands it over as one ``GBytes``, which
 
 from __future__ import annotations
 
-import os
-import time
 from fractions import Fraction
 from typing import Any, Iterable, Iterator, Optional, Union
 

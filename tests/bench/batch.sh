@@ -7,7 +7,7 @@
 #   tests/bench/batch.sh [builddir]
 #
 # Environment: BENCH_VIDEOS (default 8), BENCH_SECONDS (length of each
-# 640x360 lecture clip, default 30).
+# 640x360 lecture clip, default 120).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
@@ -23,7 +23,7 @@ export GST_PLUGIN_PATH_1_0="$build/plugins"
 export GST_REGISTRY="$build/batch-bench.registry"
 export PYTHONPATH="$top/python"
 n=${BENCH_VIDEOS:-8}
-seconds=${BENCH_SECONDS:-30}
+seconds=${BENCH_SECONDS:-120}
 work=$(mktemp -d "${TMPDIR:-/tmp}/batch-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -76,3 +76,13 @@ seq, b1, b2 = (float(x) for x in sys.argv[1:])
 print(f'scaling 1 -> 2 workers: {b1 / b2:.2f}x; 2 workers vs extract one '
       f'by one: {seq / b2:.2f}x (cluster start and stop included)')
 " "$seq" "$batch1" "$batch2"
+for w in 1 2; do
+  $py -c "
+import json, sys
+s = json.load(open(sys.argv[1]))
+busy = sum(v['seconds'] for v in s['videos'])
+print(f'{sys.argv[2]} worker(s): tasks ran {busy:.1f} s in all, '
+      f'{s[\"seconds\"]:.1f} s from submit to last result, '
+      f'{len({v[\"worker\"] for v in s[\"videos\"]})} workers used')
+" "$work/out-$w/summary.json" "$w"
+done

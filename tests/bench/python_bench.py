@@ -245,7 +245,7 @@ def compare(clip, budget, rounds):
             "other frames than the seed's"
         print(f"{m}: {seed['wall'] / r['wall']:.2f}x the seed's speed "
               f"(target >= 1.8), peak RSS {rss / seed_rss:.3f} of the "
-              f"seed's (target <= 0.33); {same}")
+              f"seed's (target <= 1/3); {same}")
     print(f"(median wall of {rounds} round(s), lowest peak RSS; budget "
           f"{budget} MiB; {seed['frames'] * W * H * 3 / mib:.0f} MiB of "
           "selected frames)")

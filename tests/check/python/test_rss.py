@@ -18,7 +18,6 @@ seeds do) must exceed that limit, which shows the measure can fail.
 """
 
 import json
-import os
 import subprocess
 import sys
 
