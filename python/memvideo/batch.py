@@ -433,17 +433,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "video, DIR/summary.json) on Dask distributed.")
     ap.add_argument("videos", nargs="+", metavar="VIDEO",
                     help="video files or directories of videos")
-    ap.add_argument("--out", required=True, metavar="DIR")
+    ap.add_argument("--out", required=True, metavar="DIR",
+                    help="DIR/<name>/ per video and DIR/summary.json")
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="N",
                        help="local worker processes (default: cores)")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="a running Dask scheduler, tcp://host:8786")
-    ap.add_argument("--threshold", type=_fraction, metavar="T")
-    ap.add_argument("--interval", type=_seconds, metavar="S")
+    ap.add_argument("--threshold", type=_fraction, metavar="T",
+                    help="keyframeselect threshold, 0 to 1 (default 0.04)")
+    ap.add_argument("--interval", type=_seconds, metavar="S",
+                    help="a frame every S seconds of unchanged picture, "
+                    "0 = off (default 30)")
     ap.add_argument("--max-memory", type=_parse_bytes, metavar="BYTES",
-                    default=64 * 1024 * 1024)
-    ap.add_argument("--spill", choices=("raw", "jpeg"), default="raw")
+                    default=64 * 1024 * 1024,
+                    help="RAM for the selected frames of one task, e.g. "
+                    "64M (default)")
+    ap.add_argument("--spill", choices=("raw", "jpeg"), default="raw",
+                    help="how frames beyond --max-memory are spilled")
     ap.add_argument("--force", action="store_true",
                     help="redo videos whose output is complete")
     args = ap.parse_args(argv)
