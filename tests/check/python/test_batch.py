@@ -151,6 +151,8 @@ def test_bad_command_lines(tmp_path):
                  ["--out", str(tmp_path), "--workers", "0", "x.mp4"],
                  ["--out", str(tmp_path), "--threshold", "2", "x.mp4"],
                  ["--out", str(tmp_path), "--spill", "png", "x.mp4"],
+                 ["--out", str(tmp_path), "--max-memory", "lots", "x.mp4"],
+                 ["--out", str(tmp_path), "--interval", "-1", "x.mp4"],
                  ["--out", str(tmp_path), "--workers", "1",
                   "--scheduler", "tcp://127.0.0.1:1", "x.mp4"],
                  ["--out", str(tmp_path)]):
