@@ -12,7 +12,6 @@ import subprocess
 import numpy as np
 import pytest
 
-import testclip
 from memvideo import ExtractedFrames, PoolStats, extract_frames, to_ndarray
 from memvideo._gst import Gst
 
