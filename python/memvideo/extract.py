@@ -260,6 +260,7 @@ class _Extraction:
         src = make_element("uridecodebin")
         self.convert = make_element("videoconvert")
         self.select = make_element("keyframeselect")
+        self.user_properties: set = set()
         scale = make_element("videoscale")
         convert = make_element("videoconvert")
         bgr = make_element("capsfilter")
@@ -320,11 +321,23 @@ class _Extraction:
             if ok and num > 0 and den > 0:
                 self.frame_interval = max(
                     1, int(num / den / self.sampling_rate))
+            if self.frame_interval > 1:
+                self._sampled_timing()
         index = self.decoded
         self.decoded += 1
         if index % self.frame_interval:
             return Gst.PadProbeReturn.DROP
         return Gst.PadProbeReturn.OK
+
+    def _sampled_timing(self) -> None:
+        """Analysed frames are frame_interval frames apart, longer than
+        keyframeselect's settle-time and than its activity mask's notion
+        of a frame: a slide per analysed frame would look like a picture
+        that never settles and a region that never stops moving.  Both
+        are turned off unless the caller set them."""
+        for name in ("settle-time", "activity-window"):
+            if name not in self.user_properties:
+                self.select.set_property(name, 0)
 
     def run(self, progress: Progress) -> None:
         def tick():
@@ -402,9 +415,13 @@ def extract_frames(video_path: Union[str, "os.PathLike[str]"],
     sampling_rate : float or None, default 1.0
         Frames per second that are analysed, as PlanOpticon: one decoded
         frame out of ``int(fps / sampling_rate)``. None analyses every frame.
+        When frames are skipped, keyframeselect's ``settle_time`` and
+        activity mask (``activity_window``) are off unless given: at one
+        analysed frame a second, a new slide every frame would look like a
+        picture that never settles.
     change_threshold : float or None, default None
         keyframeselect's ``threshold`` (0 to 1); None keeps its default
-        (0.04). With keyframeselect's default ``metric="area"`` it is the
+        (0.017). With keyframeselect's default ``metric="area"`` it is the
         *fraction of the picture* whose luma changed by more than
         ``noise_level`` steps, which ignores noise and a moving pointer but
         catches a changed line of text. PlanOpticon's threshold (0.15) is
@@ -484,6 +501,8 @@ def extract_frames(video_path: Union[str, "os.PathLike[str]"],
         select.set_property("max-selected", max_frames)
     select.set_property("post-messages", False)
     set_properties(select, keyframeselect_properties, "keyframeselect")
+    job.user_properties = {k.replace("_", "-")
+                           for k in keyframeselect_properties}
     job.run(Progress(0.0, "extract_frames", progress))
     records = job.records()
     stats = job.stats(max_memory)
