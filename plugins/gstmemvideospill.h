@@ -9,7 +9,8 @@
 
 /*
  * The spill binding: everything memspill and memsink share about their
- * spill pool (a MemvideoSpillPool of gst/memvideo).
+ * spill pool (a MemvideoSpillPool of gst/memvideo).  Properties in
+ * gstmemvideospill.c, the rest in gstmemvideospillbinding.c.
  *
  * A GstMemvideoSpillBinding is embedded in the element's instance struct.
  * It owns the spill properties' values, the pool (created at start,
@@ -225,6 +226,12 @@ gboolean gst_memvideo_spill_binding_set_property (GstMemvideoSpillBinding *
     binding, guint prop_id, const GValue * value);
 gboolean gst_memvideo_spill_binding_get_property (GstMemvideoSpillBinding *
     binding, guint prop_id, GValue * value);
+
+/* Pushes the current settings to the pool, if there is one, serialised
+ * with every other apply (apply_lock).  _set_property and _start call it;
+ * an element calls it only after changing the pool behind the binding's
+ * back. */
+void gst_memvideo_spill_binding_apply (GstMemvideoSpillBinding * binding);
 
 /* A copy of the settings (directory duplicated: clear it with
  * gst_memvideo_spill_settings_clear()). */
