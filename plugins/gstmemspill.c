@@ -21,7 +21,8 @@
  * untouched; upstream is offered the pool's allocator in the ALLOCATION
  * query so that it can produce such buffers directly (only while
  * #GstMemSpill:spill-format is raw, since those memories spill raw).
- * Buffers from a bounded upstream buffer pool are always copied out, so
+ * Buffers of an upstream buffer pool are never held: their data is copied
+ * out, or their pageable memories leave in a buffer of memspill's own, so
  * holding many frames never stalls a decoder.
  *
  * With spill-format=jpeg, raw video in I420, YV12, Y42B, Y444, GRAY8 or

@@ -277,13 +277,14 @@ void gst_memvideo_spill_binding_note_caps (GstMemvideoSpillBinding * binding,
 void gst_memvideo_spill_binding_begin_frame (GstMemvideoSpillBinding *
     binding, GstMemvideoSpillFrame * frame);
 
-/* Makes @buffer (transfer full) the element's to keep: @out is @buffer
- * itself when it already is pageable memory of this pool that may be held
- * as it is, otherwise a copy in the pool (metas, flags, timestamps kept;
- * laid out by @frame's vinfo, so it spills as JPEG when frame->jpeg).
- * Returns GST_FLOW_OK, GST_FLOW_FLUSHING when not started (@out NULL,
- * nothing posted), or GST_FLOW_ERROR after posting ERROR (STREAM FAILED:
- * the input could not be read). */
+/* Makes @buffer (transfer full) the element's to keep, by the store's one
+ * rule (memvideo_spill_pool_adopt_buffer()): @out is @buffer itself, or
+ * a buffer holding its memories, when they already are pageable memory of
+ * this pool with the codec the pool chooses for @frame's vinfo; otherwise
+ * a copy in the pool laid out by that vinfo (metas, flags, timestamps
+ * kept).  Returns GST_FLOW_OK, GST_FLOW_FLUSHING when not started (@out
+ * NULL, nothing posted), or GST_FLOW_ERROR after posting ERROR (STREAM
+ * FAILED: the input could not be read).  @buffer is released on failure. */
 GstFlowReturn gst_memvideo_spill_binding_adopt (GstMemvideoSpillBinding *
     binding, const GstMemvideoSpillFrame * frame, GstBuffer * buffer,
     GstBuffer ** out);

@@ -435,50 +435,25 @@ gst_memvideo_spill_binding_begin_frame (GstMemvideoSpillBinding * binding,
     post_fallback_warning (binding, frame);
 }
 
-/* A buffer handed out by a pool with a maximum size goes back to that pool
- * only when released: holding it would stall its producer. */
-static gboolean
-buffer_is_from_bounded_pool (GstBuffer * buffer)
-{
-  GstStructure *config;
-  guint max_buffers = 0;
-
-  if (buffer->pool == NULL)
-    return FALSE;
-
-  config = gst_buffer_pool_get_config (buffer->pool);
-  gst_buffer_pool_config_get_params (config, NULL, NULL, NULL, &max_buffers);
-  gst_structure_free (config);
-  return max_buffers != 0;
-}
-
 GstFlowReturn
 gst_memvideo_spill_binding_adopt (GstMemvideoSpillBinding * binding,
     const GstMemvideoSpillFrame * frame, GstBuffer * buffer, GstBuffer ** out)
 {
   MemvideoSpillPool *pool = gst_memvideo_spill_binding_get_pool (binding);
-  GError *err = NULL;
   gsize size = gst_buffer_get_size (buffer);
+  GError *err = NULL;
 
   *out = NULL;
   if (pool == NULL)
     goto not_started;
 
-  /* An empty buffer (a gap) has nothing to page.  Our allocator's memories
-   * spill raw: when JPEG is wanted they are copied like any other. */
-  if (size == 0 || (memvideo_spill_pool_owns_buffer (pool, buffer) &&
-          !buffer_is_from_bounded_pool (buffer) && !frame->jpeg)) {
-    *out = buffer;
-    memvideo_spill_pool_unref (pool);
-    return GST_FLOW_OK;
-  }
-
-  *out = memvideo_spill_pool_copy_buffer (pool, buffer,
+  /* the store's one rule: its own memories with the right codec are kept,
+   * anything else is copied (gst/memvideo/spillpool.h) */
+  *out = memvideo_spill_pool_adopt_buffer (pool, buffer,
       frame->have_vinfo ? &frame->vinfo : NULL, &err);
   memvideo_spill_pool_unref (pool);
   if (*out == NULL)
     goto copy_failed;
-  gst_buffer_unref (buffer);
   return GST_FLOW_OK;
 
   /* ERRORS */
@@ -495,7 +470,6 @@ copy_failed:
         ("Could not read an input buffer."),
         ("%" G_GSIZE_FORMAT " bytes: %s", size, err->message));
     g_clear_error (&err);
-    gst_buffer_unref (buffer);
     return GST_FLOW_ERROR;
   }
 }
