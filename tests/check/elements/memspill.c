@@ -1091,6 +1091,45 @@ GST_START_TEST (test_reload_failure_is_error)
 
 GST_END_TEST;
 
+/* An input buffer that cannot be read (here: a frame of another memspill
+ * whose spill file lost its data) is a stream error of the element that
+ * needed to read it. */
+GST_START_TEST (test_unreadable_input_is_error)
+{
+  gchar *dir = g_build_filename (TESTS_BUILDDIR, "memspill-input-XXXXXX",
+      NULL);
+  GstHarness *spiller, *reader;
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *spilled;
+  gchar *dbg;
+
+  fail_unless (g_mkdtemp (dir) != NULL);
+  spiller = harness_new (BLOCK_CAPS, "max-memory", (guint64) 0,
+      "spill-directory", dir, NULL);
+  reader = harness_new (BLOCK_CAPS, NULL);
+  gst_element_set_bus (reader->element, bus);
+  fail_unless_equals_int (gst_harness_push (spiller, make_frame (BLOCK_SIZE,
+              0)), GST_FLOW_OK);
+  spilled = gst_harness_pull (spiller);
+  truncate_spill_files (dir);
+
+  fail_unless_equals_int (gst_harness_push (reader, spilled), GST_FLOW_ERROR);
+  dbg = pop_message (bus, GST_MESSAGE_ERROR, GST_STREAM_ERROR,
+      GST_STREAM_ERROR_FAILED, "Could not read an input buffer.");
+  fail_unless (strstr (dbg, "12288 bytes") != NULL, "%s", dbg);
+  g_free (dbg);
+  fail_unless (gst_harness_try_pull (reader) == NULL);
+
+  gst_element_set_bus (reader->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (reader);
+  gst_harness_teardown (spiller);
+  fail_unless (g_rmdir (dir) == 0);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* A spill that fails in an application thread (lowering max-memory evicts
  * there) is posted without waiting for another buffer. */
 GST_START_TEST (test_write_failure_in_app_thread)
@@ -1259,6 +1298,7 @@ memspill_suite (void)
   tcase_add_test (tc, test_reconfigure_only_on_change);
   tcase_add_test (tc, test_reload_failure_is_error);
   tcase_add_test (tc, test_write_failure_in_app_thread);
+  tcase_add_test (tc, test_unreadable_input_is_error);
   tcase_add_test (tc, test_restart_while_max_disk_changes);
   return s;
 }
