@@ -84,6 +84,8 @@
  *   fails, the data is lost to whoever maps it): one ERROR per run,
  *   RESOURCE READ, and _check_flow returns GST_FLOW_ERROR until the next
  *   _start.
+ * - no RAM for a frame's data (a new frame or a reload; the map fails):
+ *   the same as a failed reload, with RESOURCE FAILED.
  * The pool calls its error function in whatever thread wrote or read (the
  * streaming thread, an application thread mapping or unmapping a frame),
  * possibly with element locks held: the binding only records the message

@@ -31,6 +31,7 @@ typedef enum
   SITUATION_WRITE,              /* frame kept in RAM over budget */
   SITUATION_MAX_DISK,           /* frame kept in RAM: the limit works */
   SITUATION_RELOAD,             /* a spilled frame could not be read back */
+  SITUATION_NO_MEMORY,          /* no RAM for a frame's data: its map fails */
 } Situation;
 
 /* A message recorded by the pool's error function, posted later. */
@@ -111,6 +112,9 @@ classify (GstMemvideoSpillBinding * binding, const GError * error,
   Situation situation;
 
   if (g_error_matches (error, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_NO_MEMORY))
+    return SITUATION_NO_MEMORY;
+  if (g_error_matches (error, MEMVIDEO_SPILL_ERROR,
           MEMVIDEO_SPILL_ERROR_MAX_DISK))
     situation = SITUATION_MAX_DISK;
   else if (g_error_matches (error, MEMVIDEO_SPILL_ERROR,
@@ -163,7 +167,7 @@ on_pool_error (MemvideoSpillPool * pool, const GError * error,
     return;
   }
   situation = classify (binding, error, &stats);
-  if (situation == SITUATION_RELOAD)
+  if (situation == SITUATION_RELOAD || situation == SITUATION_NO_MEMORY)
     binding->failed = TRUE;
   if (!(binding->reported & (1u << situation))) {
     binding->reported |= 1u << situation;
@@ -221,6 +225,11 @@ post_one (GstMemvideoSpillBinding * binding, const Pending * p,
       GST_ELEMENT_ERROR (element, RESOURCE, READ,
           ("Could not read a spilled frame back from spill directory "
               "\"%s\".", dir), ("%s", dbg));
+      break;
+    case SITUATION_NO_MEMORY:
+      GST_ELEMENT_ERROR (element, RESOURCE, FAILED,
+          ("Out of memory for a frame: lower max-memory or free RAM."),
+          ("%s", dbg));
       break;
   }
   g_free (dbg);
@@ -466,6 +475,13 @@ not_started:
   }
 copy_failed:
   {
+    /* Our own pool failed the copy (no RAM for it) and reported that: one
+     * ERROR, the policy's.  Otherwise the input could not be read. */
+    if (gst_memvideo_spill_binding_check_flow (binding) != GST_FLOW_OK) {
+      GST_DEBUG_OBJECT (binding->element, "%s", err->message);
+      g_clear_error (&err);
+      return GST_FLOW_ERROR;
+    }
     GST_ELEMENT_ERROR (binding->element, STREAM, FAILED,
         ("Could not read an input buffer."),
         ("%" G_GSIZE_FORMAT " bytes: %s", size, err->message));

@@ -8,17 +8,20 @@
  */
 
 /*
- * The JPEG codec of the spill store (TurboJPEG).
+ * The codecs of the spill store: how a memory's data becomes the bytes of
+ * its disk copy and back.
  *
- * Planar YUV (I420, YV12, Y42B, Y444) goes through the YUV-plane API with the
- * memory's own plane offsets and strides, so no conversion happens and the
- * decoded frame lands in the same layout.  GRAY8 and the packed RGB family go
- * through tjCompress2/tjDecompress2 with the row pitch.  RGB is coded 4:4:4
- * (chroma subsampling of RGB costs too much PSNR on sharp colour edges);
- * alpha and padding bytes are not kept (alpha decodes as 0xff).
+ * A codec is a table of functions (MemvideoSpillCodec); a memory of the
+ * pool holds a pointer to its codec (and, when the codec wants one, the
+ * layout of its frame), and the store calls the table without knowing
+ * which codec it is.  One file per codec: spillrawcodec.c (the bytes as
+ * they are, any data) and spilljpegcodec.c (TurboJPEG, 8-bit YUV, RGB and
+ * GRAY frames).  Adding a codec: a new file defining a MemvideoSpillCodec,
+ * an entry in MemvideoSpillFormat and the line naming it in spillcodec.c's
+ * table (docs/design.md, "Spill codecs").
  *
- * TurboJPEG handles are per thread (GPrivate), so encoding and decoding
- * need no lock and run concurrently.
+ * Codecs hold no state of their own besides per-thread handles, so every
+ * function may run in any thread at the same time, without the pool lock.
  */
 
 #ifndef __MEMVIDEO_SPILL_CODEC_H__
@@ -28,8 +31,20 @@
 
 G_BEGIN_DECLS
 
+/**
+ * MemvideoSpillFormat:
+ * @MEMVIDEO_SPILL_FORMAT_RAW: bytes are written as they are (lossless, any data)
+ * @MEMVIDEO_SPILL_FORMAT_JPEG: raw video frames of a layout TurboJPEG supports
+ *   directly are JPEG-compressed; everything else falls back to raw
+ */
+typedef enum
+{
+  MEMVIDEO_SPILL_FORMAT_RAW = 0,
+  MEMVIDEO_SPILL_FORMAT_JPEG = 1,
+} MemvideoSpillFormat;
+
 /* Where the planes of a video frame lie inside a memory, relative to the
- * start of the memory's data (the mapped pointer). */
+ * start of the memory's RAM block. */
 typedef struct
 {
   GstVideoFormat format;
@@ -39,30 +54,68 @@ typedef struct
   gint stride[GST_VIDEO_MAX_PLANES];
 } MemvideoSpillLayout;
 
-/* Fills @layout from @vinfo and @offset/@stride (NULL = the layout of
- * @vinfo).  FALSE when the format is not one JPEG supports or the planes do
- * not fit in @size bytes. */
-gboolean memvideo_spill_layout_init (MemvideoSpillLayout * layout,
-    const GstVideoInfo * vinfo, const gsize * offset, const gint * stride,
-    gsize size);
+/* Reads @size bytes at @offset of a memory's disk copy into @dest. */
+typedef gboolean (*MemvideoSpillReadFunc) (gpointer source, guint64 offset,
+    guint8 * dest, gsize size, GError ** error);
 
-/* Compresses the frame at @data.  *@jpeg is freed with
- * memvideo_spill_jpeg_free(). */
-gboolean memvideo_spill_jpeg_encode (const MemvideoSpillLayout * layout,
-    const guint8 * data, gint quality, guint8 ** jpeg, gsize * jpeg_size,
-    GError ** error);
-void memvideo_spill_jpeg_free (guint8 * jpeg);
+typedef struct _MemvideoSpillCodec MemvideoSpillCodec;
 
-/* Decompresses into @data, laid out as @layout; bytes outside the planes'
- * pixels are left as they are. */
-gboolean memvideo_spill_jpeg_decode (const MemvideoSpillLayout * layout,
-    const guint8 * jpeg, gsize jpeg_size, guint8 * data, GError ** error);
+/**
+ * MemvideoSpillCodec:
+ * @name: for messages
+ * @needs_layout: the functions below use the frame layout that @accepts
+ *   filled in (else they get NULL and any data)
+ * @writes_in_place: the disk copy is the data itself, so a range of it can
+ *   be written without the rest (memvideo_spill_memory_write())
+ * @accepts: TRUE when frames of @vinfo with planes at @offset/@stride
+ *   (NULL = @vinfo's own) in a memory of @size bytes can be coded; fills
+ *   @layout.  @vinfo NULL (not video): only a codec for any data accepts.
+ * @encode: the bytes to write for the @size bytes at @data: *@out is
+ *   @data itself or a block @release_encoded frees
+ * @release_encoded: frees what @encode made (@out is not @data)
+ * @decode: fills the @size bytes at @data from the @enc_size bytes of the
+ *   disk copy, read through @read
+ * @decode_range: the @len bytes at @start of the decoded memory into
+ *   @dest, without touching the memory's RAM (it has none)
+ * @clear_stale: zeroes the bytes of the @size bytes at @data that @decode
+ *   leaves alone, before decoding into RAM holding another frame
+ *
+ * Every function fails with MEMVIDEO_SPILL_ERROR_CODEC when the data
+ * cannot be coded, with the read function's error when reading fails.
+ */
+struct _MemvideoSpillCodec
+{
+  const gchar *name;
+  gboolean needs_layout;
+  gboolean writes_in_place;
 
-/* Zeroes the bytes of the @size bytes at @data that no pixel of @layout's
- * planes covers (row padding, gaps between planes, the tail): what
- * memvideo_spill_jpeg_decode() leaves as it is. */
-void memvideo_spill_layout_clear_gaps (const MemvideoSpillLayout * layout,
-    guint8 * data, gsize size);
+  gboolean (*accepts) (const GstVideoInfo * vinfo, const gsize * offset,
+      const gint * stride, gsize size, MemvideoSpillLayout * layout);
+  gboolean (*encode) (const MemvideoSpillLayout * layout,
+      const guint8 * data, gsize size, gint quality, const guint8 ** out,
+      gsize * out_size, GError ** error);
+  void (*release_encoded) (const guint8 * out);
+  gboolean (*decode) (const MemvideoSpillLayout * layout,
+      MemvideoSpillReadFunc read, gpointer source, gsize enc_size,
+      guint8 * data, gsize size, GError ** error);
+  gboolean (*decode_range) (const MemvideoSpillLayout * layout,
+      MemvideoSpillReadFunc read, gpointer source, gsize enc_size, gsize size,
+      gsize start, guint8 * dest, gsize len, GError ** error);
+  void (*clear_stale) (const MemvideoSpillLayout * layout, guint8 * data,
+      gsize size);
+};
+
+extern const MemvideoSpillCodec memvideo_spill_codec_raw;
+extern const MemvideoSpillCodec memvideo_spill_codec_jpeg;
+
+/* The codec of @format (raw for a value out of range). */
+const MemvideoSpillCodec *memvideo_spill_codec_get (MemvideoSpillFormat
+    format);
+
+/* TRUE when @codec takes frames of @vinfo laid out as @vinfo says (one
+ * memory of GST_VIDEO_INFO_SIZE bytes). */
+gboolean memvideo_spill_codec_accepts_info (const MemvideoSpillCodec * codec,
+    const GstVideoInfo * vinfo);
 
 G_END_DECLS
 

@@ -16,7 +16,9 @@
 #endif
 
 #include "spillfile.h"
-#include "spillpool.h"
+#include "spillerror.h"
+
+#include <gst/gst.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,44 +106,13 @@ extent_free (gpointer data)
   g_slice_free (Extent, data);
 }
 
-MemvideoSpillFile *
-memvideo_spill_file_new (const gchar * directory, GError ** error)
+/* The file structure around @fd, the unlinked file made in the private
+ * directory @tmpl (taken) of @directory */
+static MemvideoSpillFile *
+file_wrap (gint fd, const gchar * directory, gchar * tmpl)
 {
-  MemvideoSpillFile *file;
-  gchar *tmpl, *path = NULL;
-  gint fd = -1, err;
+  MemvideoSpillFile *file = g_new0 (MemvideoSpillFile, 1);
 
-  if (directory == NULL || *directory == '\0')
-    directory = g_get_tmp_dir ();
-
-  /* mkdtemp gives an unpredictable name and mode 0700: nobody else can
-   * plant anything where the file is created. */
-  tmpl = g_build_filename (directory, "memvideo-spill-XXXXXX", NULL);
-  if (g_mkdtemp_full (tmpl, 0700) == NULL)
-    goto mkdtemp_failed;
-
-  if (!no_tmpfile)
-    fd = open (tmpl, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-
-  if (fd < 0) {
-    /* No O_TMPFILE on this filesystem: create a fresh name, never
-     * following a link, and unlink it at once. */
-    path = g_build_filename (tmpl, "spill", NULL);
-    fd = open (path, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0)
-      goto open_failed;
-    if (unlink (path) < 0)
-      goto unlink_failed;
-    g_free (path);
-  }
-  if (created_hook)
-    created_hook (tmpl, fd);
-  /* The directory only existed to hold the file; a crash from now on
-   * leaves nothing behind. */
-  if (rmdir (tmpl) < 0)
-    goto rmdir_failed;
-
-  file = g_new0 (MemvideoSpillFile, 1);
   file->fd = fd;
   file->direct_fd = -1;
   if (!no_direct) {
@@ -161,6 +132,64 @@ memvideo_spill_file_new (const gchar * directory, GError ** error)
       extent_free, NULL);
   file->free_by_size = g_tree_new_full (extent_cmp_size, NULL, NULL, NULL);
   return file;
+}
+
+/* A new unlinked file in the directory @tmpl, or -1 (errno set).  When
+ * the file got a name that could not be unlinked, *@path is that name
+ * (and errno says why). */
+static gint
+open_unlinked (const gchar * tmpl, gchar ** path)
+{
+  gint fd = -1, err;
+  gchar *name;
+
+  *path = NULL;
+  if (!no_tmpfile)
+    fd = open (tmpl, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return fd;
+  /* No O_TMPFILE on this filesystem: create a fresh name, never following
+   * a link, and unlink it at once. */
+  name = g_build_filename (tmpl, "spill", NULL);
+  fd = open (name, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 && unlink (name) < 0) {
+    err = errno;
+    *path = name;
+    errno = err;
+    return fd;
+  }
+  g_free (name);
+  return fd;
+}
+
+MemvideoSpillFile *
+memvideo_spill_file_new (const gchar * directory, GError ** error)
+{
+  gchar *tmpl, *path = NULL;
+  gint fd = -1, err;
+
+  if (directory == NULL || *directory == '\0')
+    directory = g_get_tmp_dir ();
+
+  /* mkdtemp gives an unpredictable name and mode 0700: nobody else can
+   * plant anything where the file is created. */
+  tmpl = g_build_filename (directory, "memvideo-spill-XXXXXX", NULL);
+  if (g_mkdtemp_full (tmpl, 0700) == NULL)
+    goto mkdtemp_failed;
+
+  fd = open_unlinked (tmpl, &path);
+  if (fd < 0)
+    goto open_failed;
+  if (path)
+    goto unlink_failed;
+  if (created_hook)
+    created_hook (tmpl, fd);
+  /* The directory only existed to hold the file; a crash from now on
+   * leaves nothing behind. */
+  if (rmdir (tmpl) < 0)
+    goto rmdir_failed;
+
+  return file_wrap (fd, directory, tmpl);
 
   /* ERRORS */
 mkdtemp_failed:

@@ -13,38 +13,46 @@
  * A MemvideoSpillPool owns a RAM budget, the count of resident bytes, an
  * eviction order, one spill file (created unlinked, mode 0600, inside a
  * private 0700 directory made with mkdtemp under the spill directory) and
- * the codec used to write memories out (raw, or JPEG through TurboJPEG for
- * the 8-bit layouts it supports directly).
+ * the codec used to write memories out (spillcodec.h: raw, or JPEG through
+ * TurboJPEG for the 8-bit layouts it supports directly).
  *
  * Its memories are ordinary GstMemory objects of a GstAllocator subclass
  * (MemvideoSpillAllocator).  A memory is resident or spilled.  Mapping a
- * spilled memory reads it back (decoding JPEG if needed) and the pointer
+ * spilled memory reads it back (decoding with its codec) and the pointer
  * stays valid until unmap; only unmapped memories are evicted.  A clean
  * reload keeps its disk copy, so evicting it again writes nothing; a WRITE
  * map drops the disk copy.  Memories are NO_SHARE: gst_buffer_copy_region()
  * and friends copy instead of pointing into data that may move.
  *
  * The pool is reference counted and every memory holds a reference, so the
- * pool outlives the element that created it while any memory lives.
+ * pool outlives its creator while any memory lives.
  *
- * All functions are thread safe: the streaming thread, application threads
- * and a main loop may map, unmap, copy and free memories of one pool at the
- * same time.
+ * All functions are thread safe: any number of threads may map, unmap,
+ * copy and free memories of one pool at the same time.
  *
- * Notes on the implementation (spillpool.c has the details):
- * - Disk I/O and JPEG coding run without the pool lock; the memory involved
- *   is marked busy and other users of that memory wait for it.  Evictions
- *   run in the thread whose allocation or unmap made them necessary.
+ * The rules the store keeps:
+ * - Disk I/O and coding run without the pool lock; the memory involved is
+ *   marked busy and other users of that memory wait for it.  Evictions run
+ *   in the thread whose allocation or unmap made them necessary.
  * - As for any GstMemory, READ maps exclude WRITE maps but two WRITE maps
  *   of one memory may coexist; writers must not race each other.
  * - Budget: after every allocation and unmap, the resident bytes of
- *   unmapped memories are at most max-memory (unless a write failed).  A
- *   memory allocated when no room can be made starts without RAM (counted
- *   as spilled, 0 bytes) and gets zeroed RAM at its first map.
+ *   unmapped memories, plus the owner's bytes
+ *   (memvideo_spill_pool_set_owner_bytes()), are at most max-memory unless
+ *   nothing more can be evicted.  A memory allocated when no room can be
+ *   made starts without RAM (counted as spilled, 0 bytes) and gets zeroed
+ *   RAM at its first map.
+ * - Memories smaller than a spill block (MEMVIDEO_SPILL_FILE_BLOCK) are
+ *   never spilled: a block of disk for each would cost more than their
+ *   data.  They stay resident and count in max-memory with their
+ *   bookkeeping (memvideo_spill_pool_memory_overhead()), pushing larger
+ *   memories out.
  * - After a failed write the pool writes nothing more (memories stay
  *   resident, over budget) until space is freed in the spill file,
  *   max-disk is changed or memvideo_spill_pool_trim() is called: one error
- *   per occasion, not one per frame.
+ *   per occasion, not one per frame.  Memories that need no write (clean
+ *   reloads, never written) are still evicted meanwhile, so the budget
+ *   holds for everything but the memories that could not be written.
  * - Freed RAM blocks of 64 KiB and more are kept for reuse by the next
  *   allocation or reload of exactly the same size (at most 2 blocks or
  *   8 MiB, whichever is more), so a steady stream does not pay the kernel
@@ -61,6 +69,9 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include "spillcodec.h"
+#include "spillerror.h"
+
 G_BEGIN_DECLS
 
 typedef struct _MemvideoSpillPool MemvideoSpillPool;
@@ -69,18 +80,6 @@ typedef struct _MemvideoSpillPool MemvideoSpillPool;
  * (MemvideoSpillAllocator); pool_ref/unref are gst_object_ref/unref. */
 #define MEMVIDEO_TYPE_SPILL_ALLOCATOR (memvideo_spill_allocator_get_type ())
 GType memvideo_spill_allocator_get_type (void);
-
-/**
- * MemvideoSpillFormat:
- * @MEMVIDEO_SPILL_FORMAT_RAW: bytes are written as they are (lossless, any data)
- * @MEMVIDEO_SPILL_FORMAT_JPEG: raw video frames of a layout TurboJPEG supports
- *   directly are JPEG-compressed; everything else falls back to raw
- */
-typedef enum
-{
-  MEMVIDEO_SPILL_FORMAT_RAW = 0,
-  MEMVIDEO_SPILL_FORMAT_JPEG = 1,
-} MemvideoSpillFormat;
 
 /**
  * MemvideoEviction:
@@ -107,12 +106,15 @@ typedef enum
  * @reloads: number of maps that read a memory back from the spill file
  *   (memvideo_spill_memory_read() is not counted)
  * @write_errors: failed writes (the memory stayed resident)
- * @disk_file_bytes: size of the spill file's allocated extents (the file
- *   length; freed extents inside it are punched out and reused)
+ * @disk_file_bytes: the spill file's length (freed extents inside it are
+ *   punched out and reused, so it may hold less)
  * @cached_bytes: RAM held by freed blocks kept for reuse (not counted in
  *   @resident_bytes nor in max-memory)
  * @blocks_reused: allocations and reloads that got a kept block instead of
  *   fresh RAM
+ * @disk_used_bytes: disk space the spill file's live extents take: what
+ *   the spilled memories really cost on disk, each rounded up to whole
+ *   blocks (MEMVIDEO_SPILL_FILE_BLOCK)
  */
 typedef struct
 {
@@ -126,28 +128,8 @@ typedef struct
   guint64 disk_file_bytes;
   guint64 cached_bytes;
   guint64 blocks_reused;
+  guint64 disk_used_bytes;
 } MemvideoSpillStats;
-
-#define MEMVIDEO_SPILL_ERROR (memvideo_spill_error_quark ())
-GQuark memvideo_spill_error_quark (void);
-
-/**
- * MemvideoSpillError:
- * @MEMVIDEO_SPILL_ERROR_DIRECTORY: the spill directory could not be used
- *   (missing, not writable, mkdtemp or open failed)
- * @MEMVIDEO_SPILL_ERROR_NO_SPACE: a write failed with ENOSPC or EFBIG
- * @MEMVIDEO_SPILL_ERROR_MAX_DISK: the write would exceed max-disk
- * @MEMVIDEO_SPILL_ERROR_IO: any other write or read error (EIO, ...)
- * @MEMVIDEO_SPILL_ERROR_CODEC: JPEG encode or decode failed
- */
-typedef enum
-{
-  MEMVIDEO_SPILL_ERROR_DIRECTORY,
-  MEMVIDEO_SPILL_ERROR_NO_SPACE,
-  MEMVIDEO_SPILL_ERROR_MAX_DISK,
-  MEMVIDEO_SPILL_ERROR_IO,
-  MEMVIDEO_SPILL_ERROR_CODEC,
-} MemvideoSpillError;
 
 /**
  * MemvideoSpillErrorFunc:
@@ -180,7 +162,6 @@ void memvideo_spill_pool_unref (MemvideoSpillPool * pool);
  * max_disk = 0 means unlimited. */
 void memvideo_spill_pool_set_max_memory (MemvideoSpillPool * pool,
     guint64 max_memory);
-guint64 memvideo_spill_pool_get_max_memory (MemvideoSpillPool * pool);
 void memvideo_spill_pool_set_max_disk (MemvideoSpillPool * pool,
     guint64 max_disk);
 void memvideo_spill_pool_set_format (MemvideoSpillPool * pool,
@@ -196,7 +177,7 @@ void memvideo_spill_pool_set_error_func (MemvideoSpillPool * pool,
  * g_get_tmp_dir()): the directory the user configured, named by every
  * message of the pool.  The spill file itself was created in a private
  * directory inside it, which is already removed (the file is unlinked), so
- * a caller wanting a place for files of its own (memsink's snapshots) uses
+ * a caller wanting a place for files of its own (snapshots) uses
  * this directory too. */
 const gchar *memvideo_spill_pool_get_directory (MemvideoSpillPool * pool);
 void memvideo_spill_pool_get_stats (MemvideoSpillPool * pool,
@@ -259,10 +240,10 @@ MemvideoSpillPool *memvideo_spill_memory_get_pool (GstMemory * mem);
 gboolean memvideo_spill_memory_is_resident (GstMemory * mem);
 
 /* Copies @size bytes at @offset of @mem into @dest without changing its
- * residency: resident data is copied, a raw spill is read straight from
- * the spill file (no reload, no budget change), a JPEG spill is decoded
- * into a temporary.  For snapshots of many memories (memsink's
- * get-bytes) that must not pull everything back into RAM. */
+ * residency: resident data is copied, a spilled memory is decoded by its
+ * codec from the spill file (a raw one reads just the range; no reload, no
+ * budget change).  For snapshots of many memories that must not pull
+ * everything back into RAM. */
 gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
     guint8 * dest, gsize size, GError ** error);
 
@@ -270,8 +251,9 @@ gboolean memvideo_spill_memory_read (GstMemory * mem, gsize offset,
  * bringing it into RAM: a resident memory is written in RAM (as through a
  * WRITE map), a spilled one in its disk copy, and one that never had data
  * gets a disk copy (its other bytes are undefined, as in a new memory).
- * For an owner that writes data going straight to disk (memsink's file
- * beyond max-memory) without copying it into RAM first.  On failure (the
+ * For an owner that writes data going straight to disk (beyond
+ * max-memory) without copying it into RAM first.  Only memories whose
+ * codec writes in place (raw) can be written so.  On failure (the
  * error is also reported through the error function, once, and further
  * spill writes wait as after a failed eviction) the range is undefined
  * until written again: write it through a map then.  Writers must not race
@@ -289,13 +271,15 @@ GstMemory *memvideo_spill_pool_alloc_spilled (MemvideoSpillPool * pool,
  * to the resident ones, without evicting anything. */
 gboolean memvideo_spill_pool_has_room (MemvideoSpillPool * pool, gsize size);
 
-/* TRUE when frames of @format are spilled as JPEG by a JPEG pool (others
- * fall back to raw, with one GST_WARNING per pool). */
+/* Thin wrappers over the JPEG codec's accept function
+ * (memvideo_spill_codec_jpeg.accepts).  TRUE when frames of @format are
+ * spilled as JPEG by a JPEG pool (others fall back to raw, with one
+ * GST_WARNING per pool). */
 gboolean memvideo_spill_pool_jpeg_supported (GstVideoFormat format);
 /* TRUE when frames described by @vinfo, laid out as @vinfo says, are
  * spilled as JPEG by a JPEG pool: the format is supported and the size and
  * planes suit the codec.  The test memvideo_spill_pool_alloc() applies, so
- * an element can tell beforehand whether its frames fall back to raw. */
+ * a caller can tell beforehand whether its frames fall back to raw. */
 gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
 
 /* Evict until the budget holds (e.g. after many unmaps).  Normally called
@@ -304,28 +288,34 @@ gboolean memvideo_spill_pool_can_jpeg (const GstVideoInfo * vinfo);
  * when the stream goes idle (EOS, PAUSED). */
 void memvideo_spill_pool_trim (MemvideoSpillPool * pool);
 
-/* RAM the pool's owner holds for the data outside the memories (memsink's
- * file: the memories' own structures and its chunk table), counted in
- * max-memory from now on: the pool evicts until the resident unmapped
- * bytes plus this fit.  @bytes replaces the previous value. */
+/* RAM the pool's owner holds for the data outside the memories (e.g. a
+ * table of them), counted in max-memory from now on: the pool evicts until
+ * the resident unmapped bytes plus this fit.  @bytes replaces the previous
+ * value. */
 void memvideo_spill_pool_set_owner_bytes (MemvideoSpillPool * pool,
     guint64 bytes);
-/* What one memory of a pool costs in RAM besides its data, for
- * memvideo_spill_pool_set_owner_bytes(). */
+/* What one memory of a pool costs in RAM besides its data (the pool
+ * counts it in the budget for the memories smaller than a spill block
+ * only). */
 gsize memvideo_spill_pool_memory_overhead (void);
 
 /* Evicts unmapped memories until they and @size more bytes fit in
  * max-memory (or nothing more can go): call it before mapping a spilled
  * memory back when that memory must count inside the budget too.  A map
  * alone reloads first and evicts at the unmap, which suits a consumer that
- * is done with the frame then (memspill); memsink's file, which keeps one
- * chunk mapped while it writes, wants RAM within max-memory throughout. */
+ * is done with the frame then; an owner that keeps a memory mapped while
+ * it writes wants RAM within max-memory throughout. */
 void memvideo_spill_pool_make_room (MemvideoSpillPool * pool, gsize size);
 
 /* Testing only: cuts the spill file to @length bytes, so that reloading
  * data beyond it fails (the read-error path). */
 void memvideo_spill_pool_test_truncate_file (MemvideoSpillPool * pool,
     guint64 length);
+
+/* Testing only: while @fail is TRUE, every RAM block the pool would
+ * allocate fails, as it does when the address space is exhausted. */
+void memvideo_spill_pool_test_fail_ram (MemvideoSpillPool * pool,
+    gboolean fail);
 
 G_END_DECLS
 

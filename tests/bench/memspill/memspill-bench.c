@@ -19,6 +19,9 @@
  *                                  eviction policies: spills, reloads/frame
  *   memspill-bench rss  [frames]   peak RSS of an app holding every frame
  *                                  vs baseline + max-memory
+ *   memspill-bench tiny [count]    many 16-byte memories with max-memory
+ *                                  0: RSS, disk use and time vs the same
+ *                                  blocks from malloc
  *
  * raw and jpeg drive the spill store directly; fifo and rss use the
  * memspill element from the plugin only (one copy of the store per
@@ -45,6 +48,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "memvideo/spillpool.h"
@@ -660,6 +664,86 @@ bench_rss (guint n)
   return 0;
 }
 
+/* Disk blocks held by the unlinked files this process has open: the spill
+ * file's real size on disk. */
+static guint64
+unlinked_disk_bytes (void)
+{
+  GDir *dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const gchar *name;
+  guint64 total = 0;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    struct stat st;
+    gint fd = atoi (name);
+
+    if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 0)
+      total += (guint64) st.st_blocks * 512;
+  }
+  if (dir)
+    g_dir_close (dir);
+  return total;
+}
+
+static int
+bench_tiny (guint n)
+{
+  const gsize size = 16;
+  GError *err = NULL;
+  MemvideoSpillPool *pool = memvideo_spill_pool_new (spill_dir (), &err);
+  GPtrArray *mems, *blocks;
+  MemvideoSpillStats st;
+  guint64 rss0, rss1, rss2;
+  gdouble t0, t_pool, t_malloc;
+  guint i;
+
+  if (pool == NULL) {
+    fprintf (stderr, "tiny: %s\n", err->message);
+    return 1;
+  }
+  memvideo_spill_pool_set_max_memory (pool, 0);
+  mems = g_ptr_array_new_full (n, (GDestroyNotify) gst_memory_unref);
+  blocks = g_ptr_array_new_full (n, g_free);
+
+  rss0 = status_bytes ("VmRSS:");
+  t0 = now ();
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = memvideo_spill_pool_alloc (pool, size, NULL, NULL, NULL);
+    GstMapInfo map;
+
+    gst_memory_map (mem, &map, GST_MAP_WRITE);
+    memset (map.data, i & 0xff, size);
+    gst_memory_unmap (mem, &map);
+    g_ptr_array_add (mems, mem);
+  }
+  t_pool = now () - t0;
+  rss1 = status_bytes ("VmRSS:");
+  memvideo_spill_pool_get_stats (pool, &st);
+
+  t0 = now ();
+  for (i = 0; i < n; i++)
+    g_ptr_array_add (blocks, g_malloc0 (size));
+  t_malloc = now () - t0;
+  rss2 = status_bytes ("VmRSS:");
+
+  printf ("tiny: %u memories of %" G_GSIZE_FORMAT " bytes (%.1f MiB), "
+      "max-memory=0\n", n, size, n * size / MIB);
+  printf ("  pool: RSS +%.1f MiB, spill file %.1f MiB long, %.1f MiB on "
+      "disk, spilled-bytes %.1f MiB, resident %.1f MiB, %.2f s\n",
+      (rss1 - rss0) / MIB, st.disk_file_bytes / MIB,
+      unlinked_disk_bytes () / MIB, st.spilled_bytes / MIB,
+      st.resident_bytes / MIB, t_pool);
+  printf ("  malloc: RSS +%.1f MiB, %.2f s; ratio pool/malloc RSS %.1f, "
+      "time %.1f\n", (rss2 - rss1) / MIB, t_malloc,
+      (gdouble) (rss1 - rss0) / MAX (rss2 - rss1, 1),
+      t_pool / MAX (t_malloc, 1e-6));
+
+  g_ptr_array_unref (blocks);
+  g_ptr_array_unref (mems);
+  memvideo_spill_pool_unref (pool);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -677,6 +761,9 @@ main (int argc, char **argv)
     return bench_fifo (n ? n : 300);
   if (g_str_equal (mode, "rss"))
     return bench_rss (n ? n : 600);
-  fprintf (stderr, "usage: %s raw|jpeg|access|fifo|rss [frames]\n", argv[0]);
+  if (g_str_equal (mode, "tiny"))
+    return bench_tiny (n ? n : 200000);
+  fprintf (stderr, "usage: %s raw|jpeg|access|fifo|rss|tiny [frames]\n",
+      argv[0]);
   return 2;
 }
