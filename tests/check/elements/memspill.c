@@ -1130,6 +1130,43 @@ GST_START_TEST (test_unreadable_input_is_error)
 
 GST_END_TEST;
 
+/* Issue 17 item 8: 16-byte buffers (audio, subtitles, metadata) with a
+ * one-MiB max-disk.  Each used to take a 4 KiB extent of the spill file,
+ * so max-disk was "reached" with 4096 bytes spilled.  Thousands of them,
+ * held downstream with max-memory=0, go through without a message, and
+ * the disk holds about what the statistics say. */
+GST_START_TEST (test_tiny_buffers_within_max_disk)
+{
+  GstHarness *h = harness_new ("application/x-tiny", "max-memory",
+      (guint64) 0, "max-disk", (guint64) 1048576, NULL);
+  const guint n = 5000;
+  GstBus *bus = gst_bus_new ();
+  GstBuffer *out;
+  guint i;
+
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < n; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (16, i)),
+        GST_FLOW_OK);
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING |
+          GST_MESSAGE_ERROR), 0);
+  fail_unless (get_stat (h, "spilled-bytes") <= (guint64) n * 16,
+      "%" G_GUINT64_FORMAT " bytes spilled", get_stat (h, "spilled-bytes"));
+  for (i = 0; i < n; i++) {
+    out = gst_harness_pull (h);
+    fail_unless (frame_is (out, 16, i), "frame %u differs", i);
+    gst_buffer_unref (out);
+  }
+  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING |
+          GST_MESSAGE_ERROR), 0);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* A spill that fails in an application thread (lowering max-memory evicts
  * there) is posted without waiting for another buffer. */
 GST_START_TEST (test_write_failure_in_app_thread)
@@ -1299,6 +1336,7 @@ memspill_suite (void)
   tcase_add_test (tc, test_reload_failure_is_error);
   tcase_add_test (tc, test_write_failure_in_app_thread);
   tcase_add_test (tc, test_unreadable_input_is_error);
+  tcase_add_test (tc, test_tiny_buffers_within_max_disk);
   tcase_add_test (tc, test_restart_while_max_disk_changes);
   return s;
 }
