@@ -421,10 +421,10 @@ gst_mem_sink_release_store (GstMemSink * self, GPtrArray * dropped)
     self->window = NULL;
   }
   g_clear_pointer (&self->file, memvideo_mem_file_free);
-  if (self->pool) {
-    memvideo_spill_pool_set_error_func (self->pool, NULL, NULL, NULL);
-    g_clear_pointer (&self->pool, memvideo_spill_pool_unref);
-  }
+  /* The pool keeps its error function (and the weak reference it was
+   * given) until it is finalized: memories an application still holds may
+   * report errors from any thread, and a call may be in flight now */
+  g_clear_pointer (&self->pool, memvideo_spill_pool_unref);
   gst_clear_caps (&self->caps);
   self->have_vinfo = FALSE;
 }
@@ -673,6 +673,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   if (pool == NULL)
     goto pool_failed;
 
+  /* Set once per pool, never replaced: see gst_mem_sink_release_store() */
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
   memvideo_spill_pool_set_error_func (pool, gst_mem_sink_pool_error, weak,
