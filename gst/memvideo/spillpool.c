@@ -97,6 +97,18 @@ typedef struct
   gsize size;
 } KeptBlock;
 
+/* The error function with its data.  pool_unlock() takes a reference
+ * under the lock before it calls the function without the lock, so a
+ * handler replaced meanwhile keeps its data until the last call in flight
+ * has returned: the notify runs when the last reference goes. */
+typedef struct
+{
+  gint refcount;
+  MemvideoSpillErrorFunc func;
+  gpointer data;
+  GDestroyNotify notify;
+} ErrorHandler;
+
 typedef struct
 {
   GstMemory mem;
@@ -133,9 +145,7 @@ struct _MemvideoSpillPool
   MemvideoSpillFormat format;
   gint jpeg_quality;
   MemvideoEviction eviction;
-  MemvideoSpillErrorFunc error_func;
-  gpointer error_data;
-  GDestroyNotify error_notify;
+  ErrorHandler *error_handler;  /* NULL: errors are only logged */
 
   GSequence *evictable;         /* unmapped, resident, not busy memories */
   GArray *kept;                 /* KeptBlock: freed RAM, oldest first */
@@ -282,13 +292,30 @@ pool_queue_error (MemvideoSpillPool * pool, GError * error)
   pool->pending_errors = g_slist_prepend (pool->pending_errors, error);
 }
 
+static ErrorHandler *
+error_handler_ref (ErrorHandler * h)
+{
+  if (h)
+    g_atomic_int_inc (&h->refcount);
+  return h;
+}
+
+static void
+error_handler_unref (ErrorHandler * h)
+{
+  if (h == NULL || !g_atomic_int_dec_and_test (&h->refcount))
+    return;
+  if (h->notify)
+    h->notify (h->data);
+  g_free (h);
+}
+
 /* Unlocks, then reports the errors queued while locked. */
 static void
 pool_unlock (MemvideoSpillPool * pool)
 {
   GSList *errors, *l;
-  MemvideoSpillErrorFunc func;
-  gpointer data;
+  ErrorHandler *handler;
 
   if (G_LIKELY (pool->pending_errors == NULL)) {
     g_mutex_unlock (&pool->lock);
@@ -296,18 +323,18 @@ pool_unlock (MemvideoSpillPool * pool)
   }
   errors = g_slist_reverse (pool->pending_errors);
   pool->pending_errors = NULL;
-  func = pool->error_func;
-  data = pool->error_data;
+  handler = error_handler_ref (pool->error_handler);
   g_mutex_unlock (&pool->lock);
 
   for (l = errors; l; l = l->next) {
     GError *err = l->data;
 
     GST_WARNING_OBJECT (pool, "%s", err->message);
-    if (func)
-      func (pool, err, data);
+    if (handler && handler->func)
+      handler->func (pool, err, handler->data);
   }
   g_slist_free_full (errors, (GDestroyNotify) g_error_free);
+  error_handler_unref (handler);
 }
 
 static void
@@ -795,8 +822,7 @@ memvideo_spill_allocator_finalize (GObject * object)
 {
   MemvideoSpillPool *pool = SPILL_POOL (object);
 
-  if (pool->error_notify)
-    pool->error_notify (pool->error_data);
+  error_handler_unref (pool->error_handler);
   g_slist_free_full (pool->pending_errors, (GDestroyNotify) g_error_free);
   g_sequence_free (pool->evictable);
   keep_release_all (pool);
@@ -949,19 +975,22 @@ void
 memvideo_spill_pool_set_error_func (MemvideoSpillPool * pool,
     MemvideoSpillErrorFunc func, gpointer user_data, GDestroyNotify notify)
 {
-  GDestroyNotify old_notify;
-  gpointer old_data;
+  ErrorHandler *h = NULL, *old;
 
+  if (func || notify) {
+    h = g_new0 (ErrorHandler, 1);
+    h->refcount = 1;
+    h->func = func;
+    h->data = user_data;
+    h->notify = notify;
+  }
   pool_lock (pool);
-  old_notify = pool->error_notify;
-  old_data = pool->error_data;
-  pool->error_func = func;
-  pool->error_data = user_data;
-  pool->error_notify = notify;
+  old = pool->error_handler;
+  pool->error_handler = h;
   pool_unlock (pool);
 
-  if (old_notify)
-    old_notify (old_data);
+  /* the old data is released now, or by the last call in flight */
+  error_handler_unref (old);
 }
 
 const gchar *
@@ -1077,29 +1106,41 @@ copy_video_metas (GstBuffer * dest, GstBuffer * src)
         &copy);
 }
 
+/* Where the planes of @src lie for the codec: the GstVideoMeta's plane
+ * offsets and strides when it describes @vinfo's frame (they are relative
+ * to the buffer, and a copy holds the same bytes at the same offsets),
+ * else NULL for @vinfo's own layout. */
+static void
+buffer_planes (GstBuffer * src, const GstVideoInfo * vinfo,
+    const gsize ** offset, const gint ** stride)
+{
+  GstVideoMeta *vmeta = vinfo ? gst_buffer_get_video_meta (src) : NULL;
+
+  *offset = NULL;
+  *stride = NULL;
+  if (vmeta && vmeta->format == GST_VIDEO_INFO_FORMAT (vinfo)
+      && (gint) vmeta->width == GST_VIDEO_INFO_WIDTH (vinfo)
+      && (gint) vmeta->height == GST_VIDEO_INFO_HEIGHT (vinfo)) {
+    *offset = vmeta->offset;
+    *stride = vmeta->stride;
+  }
+}
+
 GstBuffer *
 memvideo_spill_pool_copy_buffer (MemvideoSpillPool * pool, GstBuffer * src,
     const GstVideoInfo * vinfo, GError ** error)
 {
   gsize size = gst_buffer_get_size (src);
-  const gsize *offset = NULL;
-  const gint *stride = NULL;
-  GstVideoMeta *vmeta;
+  const gsize *offset;
+  const gint *stride;
   GstMemory *mem;
   GstMapInfo map;
   GstBuffer *dest;
 
   /* The copy is one memory holding all of src's data in order, so the
-   * GstVideoMeta plane offsets (relative to the buffer) stay right, and
-   * they describe where the planes really are. */
-  vmeta = vinfo ? gst_buffer_get_video_meta (src) : NULL;
-  if (vmeta && vmeta->format == GST_VIDEO_INFO_FORMAT (vinfo)
-      && (gint) vmeta->width == GST_VIDEO_INFO_WIDTH (vinfo)
-      && (gint) vmeta->height == GST_VIDEO_INFO_HEIGHT (vinfo)) {
-    offset = vmeta->offset;
-    stride = vmeta->stride;
-  }
-
+   * GstVideoMeta plane offsets stay right, and they describe where the
+   * planes really are. */
+  buffer_planes (src, vinfo, &offset, &stride);
   mem = memvideo_spill_pool_alloc (pool, size, vinfo, offset, stride);
   if (!gst_memory_map (mem, &map, GST_MAP_WRITE))
     goto map_failed;
@@ -1134,6 +1175,95 @@ copy_failed:
     gst_buffer_unref (dest);
     return NULL;
   }
+}
+
+/* TRUE when every memory of @buffer is this pool's and spills with the
+ * codec the pool would choose for a copy of @buffer. */
+static gboolean
+buffer_fits_pool (MemvideoSpillPool * pool, GstBuffer * buffer,
+    const GstVideoInfo * vinfo)
+{
+  MemvideoSpillLayout layout;
+  const gsize *offset;
+  const gint *stride;
+  gboolean jpeg = FALSE, fits = TRUE;
+  guint i, n = gst_buffer_n_memory (buffer);
+
+  if (!memvideo_spill_pool_owns_buffer (pool, buffer))
+    return FALSE;
+  buffer_planes (buffer, vinfo, &offset, &stride);
+  pool_lock (pool);
+  if (vinfo && pool->format == MEMVIDEO_SPILL_FORMAT_JPEG)
+    jpeg = memvideo_spill_layout_init (&layout, vinfo, offset, stride,
+        gst_buffer_get_size (buffer));
+  for (i = 0; i < n && fits; i++) {
+    SpillMemory *m = (SpillMemory *) gst_buffer_peek_memory (buffer, i);
+
+    if (jpeg) {
+      /* the one memory of the frame, coded with the frame's layout */
+      fits = n == 1 && m->jpeg && m->layout_base == m->mem.offset
+          && memcmp (&m->layout, &layout, sizeof (layout)) == 0;
+    } else {
+      fits = !m->jpeg;
+    }
+  }
+  pool_unlock (pool);
+  return fits;
+}
+
+/* A buffer of our own with @src's memories (none when @with_memory is
+ * FALSE), timestamps, flags and metas.  The memories are the same, so the
+ * metas describing them stay right: those gst_buffer_copy_into() leaves
+ * out when it does not copy the memories are copied too. */
+static GstBuffer *
+rewrap_buffer (GstBuffer * src, gboolean with_memory)
+{
+  GstBuffer *dest = gst_buffer_new ();
+  GstMetaTransformCopy copy = { FALSE, 0, -1 };
+  gpointer state = NULL;
+  GstMeta *meta;
+  guint i;
+
+  for (i = 0; with_memory && i < gst_buffer_n_memory (src); i++)
+    gst_buffer_append_memory (dest,
+        gst_memory_ref (gst_buffer_peek_memory (src, i)));
+  gst_buffer_copy_into (dest, src, GST_BUFFER_COPY_METADATA, 0, -1);
+  while (with_memory && (meta = gst_buffer_iterate_meta (src, &state))) {
+    if (gst_meta_api_type_has_tag (meta->info->api,
+            g_quark_from_static_string (GST_META_TAG_MEMORY_STR))
+        && meta->info->transform_func)
+      meta->info->transform_func (dest, meta, src, _gst_meta_transform_copy,
+          &copy);
+  }
+  return dest;
+}
+
+GstBuffer *
+memvideo_spill_pool_adopt_buffer (MemvideoSpillPool * pool,
+    GstBuffer * buffer, const GstVideoInfo * vinfo, GError ** error)
+{
+  GstBuffer *ret;
+
+  g_return_val_if_fail (pool != NULL, NULL);
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  if (gst_buffer_get_size (buffer) == 0) {
+    if (gst_buffer_n_memory (buffer) == 0 && buffer->pool == NULL)
+      return buffer;
+    /* nothing to page: no memory of anybody else's is kept for it */
+    ret = rewrap_buffer (buffer, FALSE);
+  } else if (buffer_fits_pool (pool, buffer, vinfo)) {
+    if (buffer->pool == NULL)
+      return buffer;
+    /* The upstream buffer pool gets its buffer back at once and drops it
+     * (its memories are shared now): holding it could stall a pool of a
+     * fixed size. */
+    ret = rewrap_buffer (buffer, TRUE);
+  } else {
+    ret = memvideo_spill_pool_copy_buffer (pool, buffer, vinfo, error);
+  }
+  gst_buffer_unref (buffer);
+  return ret;
 }
 
 gboolean

@@ -158,6 +158,11 @@ typedef enum
  * Called when a spill write fails (the memory stays resident, over budget)
  * or a reload fails (the map fails).  Called without the pool lock held,
  * from whatever thread triggered the write or read.
+ *
+ * memvideo_spill_pool_set_error_func() replaces the function at any time;
+ * a call of the old one already in flight in another thread still runs to
+ * its end with the old data, whose notify runs after that call returns
+ * (in that thread) or at once when no call is in flight.
  */
 typedef void (*MemvideoSpillErrorFunc) (MemvideoSpillPool * pool,
     const GError * error, gpointer user_data);
@@ -217,6 +222,29 @@ GstMemory *memvideo_spill_pool_alloc (MemvideoSpillPool * pool, gsize size,
  * if @src cannot be mapped. */
 GstBuffer *memvideo_spill_pool_copy_buffer (MemvideoSpillPool * pool,
     GstBuffer * src, const GstVideoInfo * vinfo, GError ** error);
+
+/* Takes ownership of @buffer and returns a buffer whose data is entirely
+ * pageable memory of @pool, spilled with the codec @pool chooses for a
+ * frame of @vinfo (NULL = not video: raw), with @buffer's timestamps,
+ * flags and metas (GstVideoMeta included).  The one rule every owner of
+ * the pool applies to what it holds:
+ *
+ * - memories of @pool with that codec are kept, never copied: @buffer
+ *   itself is returned, or, when it belongs to a GstBufferPool, a new
+ *   buffer holding the same memories, so that the buffer pool gets its
+ *   buffer back at once (and drops it, its memories being shared) and a
+ *   pool of a fixed size never stalls;
+ * - anything else (system memory, memories of another spill pool, which
+ *   count in that pool's budget, not in @pool's, or memories of @pool with
+ *   another codec, e.g. raw ones when JPEG is wanted) is copied into one
+ *   new memory of @pool, as memvideo_spill_pool_copy_buffer() does;
+ * - a buffer without data is returned itself when it holds no memory and
+ *   no buffer pool owns it, else as a new buffer without memories.
+ *
+ * Returns NULL and sets @error when @buffer cannot be mapped (@buffer is
+ * released all the same). */
+GstBuffer *memvideo_spill_pool_adopt_buffer (MemvideoSpillPool * pool,
+    GstBuffer * buffer, const GstVideoInfo * vinfo, GError ** error);
 
 /* TRUE when every memory of @buffer belongs to @pool. */
 gboolean memvideo_spill_pool_owns_buffer (MemvideoSpillPool * pool,

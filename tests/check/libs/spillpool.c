@@ -557,6 +557,253 @@ GST_START_TEST (test_copy_buffer)
 
 GST_END_TEST;
 
+/* memvideo_spill_pool_adopt_buffer(): timestamps, flags and the video meta
+ * as test_copy_buffer sets them */
+static void
+set_metadata (GstBuffer * buf, const GstVideoInfo * vinfo)
+{
+  GST_BUFFER_PTS (buf) = 40 * GST_MSECOND;
+  GST_BUFFER_DTS (buf) = 30 * GST_MSECOND;
+  GST_BUFFER_DURATION (buf) = 20 * GST_MSECOND;
+  GST_BUFFER_OFFSET (buf) = 17;
+  GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  if (vinfo)
+    gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE,
+        GST_VIDEO_INFO_FORMAT (vinfo), GST_VIDEO_INFO_WIDTH (vinfo),
+        GST_VIDEO_INFO_HEIGHT (vinfo), GST_VIDEO_INFO_N_PLANES (vinfo),
+        (gsize *) vinfo->offset, (gint *) vinfo->stride);
+}
+
+static void
+check_metadata (GstBuffer * buf, const GstVideoInfo * vinfo)
+{
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), 40 * GST_MSECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DTS (buf), 30 * GST_MSECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), 20 * GST_MSECOND);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), 17);
+  fail_unless (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT));
+  if (vinfo) {
+    GstVideoMeta *vmeta = gst_buffer_get_video_meta (buf);
+
+    fail_unless (vmeta != NULL);
+    fail_unless_equals_int (vmeta->width, GST_VIDEO_INFO_WIDTH (vinfo));
+    fail_unless_equals_int (vmeta->offset[2], vinfo->offset[2]);
+    fail_unless_equals_int (vmeta->stride[1], vinfo->stride[1]);
+  }
+}
+
+static GstBuffer *
+pattern_buffer (GstAllocator * allocator, gsize size, guint32 seed)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (allocator, size, NULL);
+  GstMapInfo map;
+
+  fail_unless (buf != NULL);
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  fill_pattern (map.data, map.size, seed);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static gboolean
+buffer_has_pattern (GstBuffer * buf, guint32 seed)
+{
+  GstMapInfo map;
+  guint8 *expect;
+  gboolean ok;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+  expect = g_malloc (map.size);
+  fill_pattern (expect, map.size, seed);
+  ok = memcmp (expect, map.data, map.size) == 0;
+  g_free (expect);
+  gst_buffer_unmap (buf, &map);
+  return ok;
+}
+
+static GstBuffer *
+adopt (MemvideoSpillPool * pool, GstBuffer * buf, const GstVideoInfo * vinfo)
+{
+  GError *err = NULL;
+  GstBuffer *ret = memvideo_spill_pool_adopt_buffer (pool, buf, vinfo, &err);
+
+  fail_unless (ret != NULL, "%s", err ? err->message : "");
+  return ret;
+}
+
+/* The pool's own raw memories are kept as they are, everything else is
+ * copied in; a buffer of a buffer pool is never kept */
+GST_START_TEST (test_adopt_buffer_raw)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  MemvideoSpillPool *other = new_pool (dir, 0);
+  GstAllocator *alloc = memvideo_spill_pool_get_allocator (pool);
+  GstBufferPool *bpool = gst_buffer_pool_new ();
+  GstStructure *config;
+  GstVideoInfo vinfo;
+  GstBuffer *in, *out, *again;
+  GstMemory *mem;
+  gsize size;
+
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 64, 48);
+  size = GST_VIDEO_INFO_SIZE (&vinfo);
+
+  /* ours, raw, no buffer pool: the same buffer */
+  in = pattern_buffer (alloc, size, 1);
+  set_metadata (in, &vinfo);
+  out = adopt (pool, gst_buffer_ref (in), &vinfo);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+  fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE (in), 1);
+  gst_buffer_unref (in);
+
+  /* system memory: copied, the source released */
+  in = pattern_buffer (NULL, size, 2);
+  set_metadata (in, &vinfo);
+  gst_buffer_ref (in);
+  out = adopt (pool, in, &vinfo);
+  fail_unless (out != in);
+  fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE (in), 1);
+  fail_unless_equals_int (gst_buffer_n_memory (out), 1);
+  fail_unless (memvideo_spill_pool_owns_buffer (pool, out));
+  check_metadata (out, &vinfo);
+  fail_unless (buffer_has_pattern (out, 2));
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+
+  /* another pool's pageable memory counts in that pool's budget: copied */
+  in = pattern_buffer (memvideo_spill_pool_get_allocator (other), size, 3);
+  set_metadata (in, NULL);
+  out = adopt (pool, in, NULL);
+  fail_unless (memvideo_spill_pool_owns_buffer (pool, out));
+  check_metadata (out, NULL);
+  fail_unless (buffer_has_pattern (out, 3));
+  gst_buffer_unref (out);
+  fail_unless_equals_uint64 (get_stats (other).frames_spilled +
+      get_stats (other).frames_resident, 0);
+
+  /* ours in a bounded buffer pool: the same memory in a buffer of our
+   * own, and the pool's only buffer is free again at once */
+  config = gst_buffer_pool_get_config (bpool);
+  gst_buffer_pool_config_set_params (config, NULL, size, 1, 1);
+  gst_buffer_pool_config_set_allocator (config, alloc, NULL);
+  fail_unless (gst_buffer_pool_set_config (bpool, config));
+  fail_unless (gst_buffer_pool_set_active (bpool, TRUE));
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (bpool, &in, NULL),
+      GST_FLOW_OK);
+  mem = gst_buffer_peek_memory (in, 0);
+  fill_memory (mem, 4);
+  set_metadata (in, &vinfo);
+  out = adopt (pool, in, &vinfo);
+  fail_unless (out->pool == NULL);
+  fail_unless (gst_buffer_peek_memory (out, 0) == mem);
+  check_metadata (out, &vinfo);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (bpool, &again,
+          NULL), GST_FLOW_OK);
+  fail_unless (gst_buffer_peek_memory (again, 0) != mem);
+  fail_unless (buffer_has_pattern (out, 4));
+  gst_buffer_unref (again);
+  gst_buffer_unref (out);
+  fail_unless (gst_buffer_pool_set_active (bpool, FALSE));
+  gst_object_unref (bpool);
+
+  /* no data: kept when it holds nothing, else without its memory */
+  in = gst_buffer_new ();
+  out = adopt (pool, in, NULL);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+  in = gst_buffer_new_allocate (NULL, 16, NULL);
+  gst_buffer_set_size (in, 0);
+  fail_unless_equals_int (gst_buffer_n_memory (in), 1);
+  set_metadata (in, NULL);
+  out = adopt (pool, in, NULL);
+  fail_unless (out != in);
+  fail_unless_equals_int (gst_buffer_n_memory (out), 0);
+  check_metadata (out, NULL);
+  gst_buffer_unref (out);
+
+  memvideo_spill_pool_unref (other);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* A JPEG pool keeps frames that already spill as JPEG with their layout
+ * and copies its own raw memories into memories that know it */
+GST_START_TEST (test_adopt_buffer_jpeg)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  GstAllocator *alloc = memvideo_spill_pool_get_allocator (pool);
+  GstVideoInfo vinfo;
+  GstBuffer *in, *jpeg, *out;
+  gsize size;
+
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_JPEG);
+  gst_video_info_set_format (&vinfo, GST_VIDEO_FORMAT_I420, 320, 240);
+  size = GST_VIDEO_INFO_SIZE (&vinfo);
+
+  /* flat: its JPEG is small */
+  in = gst_buffer_new_allocate (alloc, size, NULL);
+  gst_buffer_memset (in, 0, 0x80, size);
+  jpeg = adopt (pool, gst_buffer_ref (in), &vinfo);
+  fail_unless (jpeg != in);
+  fail_unless (memvideo_spill_pool_owns_buffer (pool, jpeg));
+  gst_buffer_unref (in);
+  /* spilled (max-memory 0) as JPEG: far fewer bytes than the frame */
+  fail_unless (get_stats (pool).spilled_bytes < size / 2);
+
+  out = adopt (pool, gst_buffer_ref (jpeg), &vinfo);
+  fail_unless (out == jpeg);
+  gst_buffer_unref (out);
+  /* not video: raw wanted, the JPEG memory is copied into a raw one */
+  out = adopt (pool, gst_buffer_ref (jpeg), NULL);
+  fail_unless (out != jpeg);
+  gst_buffer_unref (out);
+  gst_buffer_unref (jpeg);
+
+  /* raw format: our raw memory is kept */
+  memvideo_spill_pool_set_format (pool, MEMVIDEO_SPILL_FORMAT_RAW);
+  in = pattern_buffer (alloc, size, 6);
+  out = adopt (pool, in, &vinfo);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
+/* A buffer that cannot be read (here: another pool's spilled memory whose
+ * spill file lost it): NULL and the reason, the buffer released */
+GST_START_TEST (test_adopt_buffer_unreadable)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  MemvideoSpillPool *other = new_pool (dir, 0);
+  GstBuffer *in = gst_buffer_new ();
+  GError *err = NULL;
+
+  gst_buffer_append_memory (in, alloc_filled (other, 64 * KIB, 7));
+  fail_if (memvideo_spill_memory_is_resident (gst_buffer_peek_memory (in, 0)));
+  memvideo_spill_pool_test_truncate_file (other, 0);
+  gst_buffer_ref (in);
+  fail_unless (memvideo_spill_pool_adopt_buffer (pool, in, NULL, &err) == NULL);
+  fail_unless (g_error_matches (err, MEMVIDEO_SPILL_ERROR,
+          MEMVIDEO_SPILL_ERROR_IO), "%s", err->message);
+  fail_unless_equals_int (GST_MINI_OBJECT_REFCOUNT_VALUE (in), 1);
+  g_clear_error (&err);
+  gst_buffer_unref (in);
+  memvideo_spill_pool_unref (other);
+  memvideo_spill_pool_unref (pool);
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_pool_outlives_owner)
 {
   gchar *dir = make_spill_dir ();
@@ -2165,6 +2412,145 @@ GST_START_TEST (test_read_failure)
 
 GST_END_TEST;
 
+/* Error functions replaced while errors are being reported: the data of a
+ * replaced function must stay valid until every call in flight has
+ * returned (memsink replaces its function at every start while the old
+ * pool lives on).  The notify marks the data dead instead of freeing it,
+ * so a call on data whose notify already ran is counted in any build. */
+typedef struct
+{
+  gint alive;
+} HandlerData;
+
+typedef struct
+{
+  MemvideoSpillPool *pool;
+  gint stop;
+  gint calls;
+  gint calls_after_notify;
+  GMutex lock;
+  GPtrArray *dead;              /* HandlerData whose notify ran */
+} HandlerRace;
+
+static HandlerRace *handler_race;
+
+static void
+race_error (MemvideoSpillPool * pool, const GError * error, gpointer user_data)
+{
+  HandlerData *d = user_data;
+
+  g_atomic_int_inc (&handler_race->calls);
+  /* widen the window between the pool's unlock and the use of the data */
+  g_thread_yield ();
+  if (!g_atomic_int_get (&d->alive))
+    g_atomic_int_inc (&handler_race->calls_after_notify);
+}
+
+static void
+race_notify (gpointer user_data)
+{
+  HandlerData *d = user_data;
+
+  g_atomic_int_set (&d->alive, FALSE);
+  g_mutex_lock (&handler_race->lock);
+  g_ptr_array_add (handler_race->dead, d);
+  g_mutex_unlock (&handler_race->lock);
+}
+
+static void
+race_set_handler (MemvideoSpillPool * pool)
+{
+  HandlerData *d = g_new0 (HandlerData, 1);
+
+  d->alive = TRUE;
+  memvideo_spill_pool_set_error_func (pool, race_error, d, race_notify);
+}
+
+static gpointer
+race_replacer (gpointer user_data)
+{
+  HandlerRace *r = user_data;
+  gint seen = -1;
+
+  /* one replacement per reported error, so that replacing does not starve
+   * the reporting threads */
+  while (!g_atomic_int_get (&r->stop)) {
+    gint calls = g_atomic_int_get (&r->calls);
+
+    if (calls == seen) {
+      g_thread_yield ();
+      continue;
+    }
+    seen = calls;
+    race_set_handler (r->pool);
+  }
+  return NULL;
+}
+
+static gpointer
+race_trigger (gpointer user_data)
+{
+  HandlerRace *r = user_data;
+
+  /* every call retries the writes suspended by the previous failure, and
+   * the write fails again: one error reported per call */
+  guint i;
+
+  for (i = 0; i < 1500 && !g_atomic_int_get (&r->calls_after_notify); i++)
+    memvideo_spill_pool_set_max_disk (r->pool, 1);
+  return NULL;
+}
+
+GST_START_TEST (test_error_func_replaced_while_reporting)
+{
+  gchar *dir = make_spill_dir ();
+  MemvideoSpillPool *pool = new_pool (dir, 0);
+  HandlerRace r = { pool, 0, };
+  GThread *threads[4];
+  GstMemory *mems[4];
+  guint i;
+
+  handler_race = &r;
+  g_mutex_init (&r.lock);
+  r.dead = g_ptr_array_new_with_free_func (g_free);
+  memvideo_spill_pool_set_max_disk (pool, 1);
+  race_set_handler (pool);
+  for (i = 0; i < G_N_ELEMENTS (mems); i++)
+    mems[i] = alloc_filled (pool, 4 * KIB, i);
+
+  threads[0] = g_thread_new ("replace", race_replacer, &r);
+  threads[1] = g_thread_new ("replace", race_replacer, &r);
+  threads[2] = g_thread_new ("trigger", race_trigger, &r);
+  threads[3] = g_thread_new ("trigger", race_trigger, &r);
+  g_thread_join (threads[2]);
+  g_thread_join (threads[3]);
+  g_atomic_int_set (&r.stop, TRUE);
+  g_thread_join (threads[0]);
+  g_thread_join (threads[1]);
+  /* each trigger reported an error (the writes never succeed) */
+  fail_unless (g_atomic_int_get (&r.calls) >= 2 * 1500
+      || g_atomic_int_get (&r.calls_after_notify) > 0);
+
+  fail_unless_equals_int (g_atomic_int_get (&r.calls_after_notify), 0);
+  for (i = 0; i < G_N_ELEMENTS (mems); i++) {
+    fail_unless (has_pattern (mems[i], i));
+    gst_memory_unref (mems[i]);
+  }
+  /* the last handler's notify runs when it is replaced */
+  memvideo_spill_pool_set_error_func (pool, NULL, NULL, NULL);
+  g_mutex_lock (&r.lock);
+  for (i = 0; i < r.dead->len; i++)
+    fail_if (((HandlerData *) g_ptr_array_index (r.dead, i))->alive);
+  g_mutex_unlock (&r.lock);
+  memvideo_spill_pool_unref (pool);
+  g_ptr_array_unref (r.dead);
+  g_mutex_clear (&r.lock);
+  handler_race = NULL;
+  remove_spill_dir (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 spillpool_suite (void)
 {
@@ -2181,8 +2567,12 @@ spillpool_suite (void)
   tcase_add_test (tc, test_memory_read_no_reload);
   tcase_add_test (tc, test_copy_and_share);
   tcase_add_test (tc, test_copy_buffer);
+  tcase_add_test (tc, test_adopt_buffer_raw);
+  tcase_add_test (tc, test_adopt_buffer_jpeg);
+  tcase_add_test (tc, test_adopt_buffer_unreadable);
   tcase_add_test (tc, test_pool_outlives_owner);
   tcase_add_test (tc, test_max_disk);
+  tcase_add_test (tc, test_error_func_replaced_while_reporting);
   tcase_add_test (tc, test_memory_write_in_place);
   tcase_add_test (tc, test_keep_fifo);
   tcase_add_test (tc, test_keep_bounded);
