@@ -39,52 +39,6 @@ typedef struct
 } SamplesStore;
 
 static gboolean
-buffer_is_pageable (GstBuffer * buffer)
-{
-  guint i, n = gst_buffer_n_memory (buffer);
-
-  for (i = 0; i < n; i++) {
-    if (!memvideo_is_spill_memory (gst_buffer_peek_memory (buffer, i)))
-      return FALSE;
-  }
-
-  return n > 0;
-}
-
-/* The buffer to keep: pageable memory as it is (in a buffer of our own
- * when it comes from an upstream pool, so that pool gets its buffer back
- * at once), anything else copied into the pool. */
-static GstBuffer *
-adopt_buffer (GstMemSinkStore * store, GstBuffer * buffer,
-    const GstVideoInfo * vinfo, GError ** error)
-{
-  GstBuffer *kept;
-  guint i;
-
-  if (buffer_is_pageable (buffer) && buffer->pool == NULL)
-    return gst_buffer_ref (buffer);
-  if (buffer_is_pageable (buffer)) {
-    kept = gst_buffer_new ();
-    for (i = 0; i < gst_buffer_n_memory (buffer); i++)
-      gst_buffer_append_memory (kept,
-          gst_memory_ref (gst_buffer_peek_memory (buffer, i)));
-    gst_buffer_copy_into (kept, buffer, GST_BUFFER_COPY_FLAGS |
-        GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META, 0, -1);
-    return kept;
-  }
-  if (gst_buffer_get_size (buffer) == 0) {
-    /* Nothing to page; keep flags, timestamps and metas, not the memory
-     * of an upstream pool */
-    kept = gst_buffer_new ();
-    gst_buffer_copy_into (kept, buffer, GST_BUFFER_COPY_FLAGS |
-        GST_BUFFER_COPY_TIMESTAMPS | GST_BUFFER_COPY_META, 0, 0);
-    return kept;
-  }
-
-  return memvideo_spill_pool_copy_buffer (store->pool, buffer, vinfo, error);
-}
-
-static gboolean
 samples_segment (GstMemSinkStore * store, const GstSegment * segment)
 {
   return TRUE;
@@ -115,7 +69,9 @@ samples_render (GstMemSinkStore * store, GstBuffer * buffer)
   guint max_samples;
   gboolean kept_it, emit;
 
-  kept = adopt_buffer (store, buffer, vinfo, &error);
+  /* the store's one adoption rule (memspill applies it too) */
+  kept = memvideo_spill_pool_adopt_buffer (store->pool,
+      gst_buffer_ref (buffer), vinfo, &error);
   if (kept == NULL)
     goto copy_failed;
   sample = gst_sample_new (kept, caps,
