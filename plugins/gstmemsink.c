@@ -25,11 +25,13 @@
  * at EOS.  The length is the furthest byte written, a gap reads as zeros,
  * and FLUSH_STOP truncates to 0.  The "get-bytes" action signal returns the
  * whole file as a GBytes at any time; with #GstMemSink:location set, the
- * file is also saved there at EOS, atomically (temporary name beside it,
- * fsync, rename).
+ * file is also saved there at EOS: a regular file is replaced atomically
+ * (unnamed temporary file, fsync, rename; its mode kept), a file with more
+ * links, a FIFO or a device is written into, a symbolic link or a file
+ * the user may not write is refused (docs/memsink.md).
  *
  * *samples*: every buffer is kept as a GstSample.  A history window bounded
- * by #GstMemSink:max-samples and #GstMemSink:max-age (by PTS) drops the
+ * by #GstMemSink:max-samples and #GstMemSink:max-age (running time) drops the
  * oldest samples, and for encoded caps whole groups of pictures (keyframe
  * up to the next keyframe) so the kept samples start with a keyframe.  The
  * "get-sample", "pull-sample", "try-pull-sample" and "clear" action signals
@@ -218,15 +220,15 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_AGE,
       g_param_spec_uint64 ("max-age", "Max age",
-          "Samples mode: drop samples whose PTS is more than this many "
-          "nanoseconds older than the newest (-1 = unlimited)",
+          "Samples mode: drop samples whose running time is more than this "
+          "many nanoseconds from the newest's (-1 = unlimited)",
           0, G_MAXUINT64, DEFAULT_MAX_AGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location",
-          "File mode: save the file here at EOS, atomically (NULL = don't); "
-          "an error in samples mode", DEFAULT_LOCATION,
+          "File mode: save the file here at EOS, a regular file atomically "
+          "(NULL = don't); an error in samples mode", DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_EMIT_SIGNALS,
