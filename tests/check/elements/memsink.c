@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -723,12 +724,68 @@ GST_START_TEST (test_samples_order_caps_get_pull_clear)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GstElement *sink;
+  gint tid;                     /* the puller's thread id, 0 until known */
+  gint returned;
+  GstSample *sample;
+} Puller;
+
 static gpointer
 pull_thread (gpointer data)
 {
+  Puller *p = data;
+
+  g_atomic_int_set (&p->tid, (gint) syscall (SYS_gettid));
+  g_signal_emit_by_name (p->sink, "pull-sample", &p->sample);
+  g_atomic_int_set (&p->returned, 1);
+  return NULL;
+}
+
+/* The scheduler state of thread @tid ('S' while it sleeps in a wait) */
+static gchar
+thread_state (gint tid)
+{
+  gchar *path = g_strdup_printf ("/proc/self/task/%d/stat", tid);
+  gchar *stat = NULL, *end;
+  gchar state = '?';
+
+  if (g_file_get_contents (path, &stat, NULL, NULL)
+      && (end = strrchr (stat, ')')) && end[1] == ' ')
+    state = end[2];
+  g_free (stat);
+  g_free (path);
+  return state;
+}
+
+/* Starts a puller and returns once it is blocked inside pull-sample:
+ * its thread sleeps (in the element's cond; the element lock is only
+ * held for instants) and the signal has not returned.  Proves the event
+ * that follows is what wakes it. */
+static GThread *
+start_blocked_puller (GstElement * sink, Puller * p)
+{
+  GThread *t;
+
+  memset (p, 0, sizeof (*p));
+  p->sink = sink;
+  t = g_thread_new ("pull", pull_thread, p);
+  while (g_atomic_int_get (&p->tid) == 0)
+    g_thread_yield ();
+  while (thread_state (p->tid) != 'S' || g_atomic_int_get (&p->returned)) {
+    fail_if (g_atomic_int_get (&p->returned), "pull-sample did not block");
+    g_thread_yield ();
+  }
+  return t;
+}
+
+static GstSample *
+pull_now (GstElement * sink)
+{
   GstSample *sample = NULL;
 
-  g_signal_emit_by_name (data, "pull-sample", &sample);
+  g_signal_emit_by_name (sink, "pull-sample", &sample);
   return sample;
 }
 
@@ -738,20 +795,20 @@ GST_START_TEST (test_samples_pull_blocks_until_data_eos_flush)
   GThread *t;
   GstSample *sample;
   gboolean eos = TRUE;
+  Puller p;
 
   /* woken by data */
-  t = g_thread_new ("pull", pull_thread, h->element);
-  g_usleep (50 * 1000);
+  t = start_blocked_puller (h->element, &p);
   push_frame (h, 7, 64 * 32, FALSE);
-  sample = g_thread_join (t);
-  check_sample (sample, 7, 64 * 32, CAPS_A);
-  gst_sample_unref (sample);
+  g_thread_join (t);
+  check_sample (p.sample, 7, 64 * 32, CAPS_A);
+  gst_sample_unref (p.sample);
 
   /* woken by flushing: NULL */
-  t = g_thread_new ("pull", pull_thread, h->element);
-  g_usleep (50 * 1000);
+  t = start_blocked_puller (h->element, &p);
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (g_thread_join (t) == NULL);
+  g_thread_join (t);
+  fail_unless (p.sample == NULL);
   fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
   {
     GstSegment segment;
@@ -764,14 +821,13 @@ GST_START_TEST (test_samples_pull_blocks_until_data_eos_flush)
   push_frame (h, 1, 64 * 32, FALSE);
   g_object_get (h->element, "eos", &eos, NULL);
   fail_if (eos);
-  t = g_thread_new ("pull", pull_thread, h->element);
-  sample = g_thread_join (t);
+  sample = pull_now (h->element);
   check_sample (sample, 1, 64 * 32, CAPS_A);
   gst_sample_unref (sample);
-  t = g_thread_new ("pull", pull_thread, h->element);
-  g_usleep (50 * 1000);
+  t = start_blocked_puller (h->element, &p);
   fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  fail_unless (g_thread_join (t) == NULL);
+  g_thread_join (t);
+  fail_unless (p.sample == NULL);
   g_object_get (h->element, "eos", &eos, NULL);
   fail_unless (eos);
 
