@@ -1252,7 +1252,8 @@ reader_thread (gpointer data)
     guint n = 0;
 
     g_object_get (r->sink, "n-samples", &n, NULL);
-    s = get_sample (r->sink, n > 0 ? g_random_int_range (0, n) : 0);
+    /* every index in turn */
+    s = get_sample (r->sink, n > 0 ? r->reads % n : 0);
     if (s) {
       GstMapInfo map;
       GstBuffer *buf = gst_sample_get_buffer (s);
