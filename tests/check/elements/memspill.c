@@ -21,6 +21,7 @@
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 
+#include "../memvideotest.h"
 #include "../stress/spillfd.h"
 
 #include <math.h>
@@ -562,28 +563,12 @@ GST_START_TEST (test_jpeg_i420_psnr)
 
 GST_END_TEST;
 
-static guint
-count_messages (GstBus * bus, GstMessageType type)
-{
-  GstMessage *msg;
-  guint n = 0;
-
-  while ((msg = gst_bus_pop_filtered (bus, type))) {
-    n++;
-    gst_message_unref (msg);
-  }
-  return n;
-}
-
 GST_START_TEST (test_jpeg_nv12_falls_back_to_raw)
 {
   GstHarness *h = harness_new
       ("video/x-raw,format=NV12,width=64,height=48,framerate=30/1",
       "max-memory", (guint64) 0, "spill-format", 1, NULL);
   GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *dbg = NULL;
   guint i;
 
   gst_element_set_bus (h->element, bus);
@@ -591,18 +576,12 @@ GST_START_TEST (test_jpeg_nv12_falls_back_to_raw)
     fail_unless_equals_int (gst_harness_push (h, make_frame (I420_SIZE, i)),
         GST_FLOW_OK);
 
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
-  fail_unless (msg != NULL);
-  gst_message_parse_warning (msg, &err, &dbg);
-  fail_unless (g_error_matches (err, GST_STREAM_ERROR,
-          GST_STREAM_ERROR_FORMAT));
-  fail_unless (strstr (err->message, "NV12") != NULL, "%s", err->message);
-  g_clear_error (&err);
-  g_free (dbg);
-  gst_message_unref (msg);
+  mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
+      GST_STREAM_ERROR_FORMAT, "spill-format=jpeg does not support video "
+      "format NV12: frames are spilled raw.", "I420, YV12");
   /* one warning, not one per frame */
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 0);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
 
   /* raw: the full size on disk, and lossless */
   fail_unless_equals_uint64 (get_stat (h, "spilled-bytes"), 5 * I420_SIZE);
@@ -625,9 +604,7 @@ GST_START_TEST (test_unwritable_spill_directory)
   GstElement *element = gst_element_factory_make ("memspill", NULL);
   gchar *dir = g_build_filename (TESTS_BUILDDIR, "memspill-not-a-dir", NULL);
   GstBus *bus = gst_bus_new ();
-  GstMessage *msg;
-  GError *err = NULL;
-  gchar *dbg = NULL;
+  gchar *text;
 
   fail_unless (element != NULL);
   /* a regular file where the directory should be: fails even for root */
@@ -640,15 +617,12 @@ GST_START_TEST (test_unwritable_spill_directory)
   fail_unless_equals_int (gst_element_set_state (element, GST_STATE_PAUSED),
       GST_STATE_CHANGE_FAILURE);
 
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL);
-  gst_message_parse_error (msg, &err, &dbg);
-  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_OPEN_WRITE), "%s", err->message);
-  fail_unless (strstr (err->message, dir) != NULL, "%s", err->message);
-  g_clear_error (&err);
-  g_free (dbg);
-  gst_message_unref (msg);
+  /* the reason, from the store, is in the debug string */
+  text = g_strdup_printf ("Could not create a spill file in "
+      "spill-directory \"%s\".", dir);
+  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_OPEN_WRITE, text, "Cannot use spill directory");
+  g_free (text);
 
   gst_element_set_state (element, GST_STATE_NULL);
   gst_element_set_bus (element, NULL);
@@ -660,37 +634,13 @@ GST_START_TEST (test_unwritable_spill_directory)
 
 GST_END_TEST;
 
-/* The one message of @type on @bus, checked by domain, code and a part of
- * its text; its debug string is returned. */
-static gchar *
-pop_message (GstBus * bus, GstMessageType type, GQuark domain, gint code,
-    const gchar * text)
-{
-  GstMessage *msg = gst_bus_pop_filtered (bus, type);
-  GError *err = NULL;
-  gchar *dbg = NULL;
-
-  fail_unless (msg != NULL, "no %s message", gst_message_type_get_name (type));
-  if (type == GST_MESSAGE_ERROR)
-    gst_message_parse_error (msg, &err, &dbg);
-  else
-    gst_message_parse_warning (msg, &err, &dbg);
-  fail_unless (g_error_matches (err, domain, code), "%s: %s",
-      g_quark_to_string (err->domain), err->message);
-  fail_unless (strstr (err->message, text) != NULL, "%s", err->message);
-  fail_unless (dbg != NULL);
-  g_clear_error (&err);
-  gst_message_unref (msg);
-  return dbg;
-}
-
 GST_START_TEST (test_max_disk_reached)
 {
   const guint64 max_disk = 2 * BLOCK_SIZE + BLOCK_SIZE / 2;
   GstHarness *h = harness_new (BLOCK_CAPS, "max-memory", (guint64) 0,
       "max-disk", max_disk, NULL);
   GstBus *bus = gst_bus_new ();
-  gchar *dbg, *expected;
+  gchar *expected;
   GstBuffer *out;
   guint i;
 
@@ -704,15 +654,14 @@ GST_START_TEST (test_max_disk_reached)
   fail_unless_equals_uint64 (get_stat (h, "frames-resident"), 2);
 
   /* the user text says what to do, the numbers are in the debug string */
-  dbg = pop_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_NO_SPACE_LEFT, "raise max-disk");
   expected = g_strdup_printf ("max-disk %" G_GUINT64_FORMAT, max_disk);
-  fail_unless (strstr (dbg, expected) != NULL, "%s", dbg);
+  mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT, "The spill file reached max-disk: "
+      "frames stay in memory; raise max-disk to spill them.", expected);
   g_free (expected);
-  g_free (dbg);
   /* one warning, however many writes failed, and no error */
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 0);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
 
   /* the frames read back; freeing the spilled ones makes room, and the
    * pool writes again (without another warning) */
@@ -730,8 +679,8 @@ GST_START_TEST (test_max_disk_reached)
     gst_buffer_unref (out);
   }
   fail_unless (gst_harness_try_pull (h) == NULL);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 0);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
 
   gst_element_set_bus (h->element, NULL);
   gst_object_unref (bus);
@@ -786,7 +735,10 @@ child_full_disk (void)
   gst_message_parse_warning (msg, &err, NULL);
   CHILD_CHECK (g_error_matches (err, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NO_SPACE_LEFT));
-  CHILD_CHECK (strstr (err->message, "No space left") != NULL);
+  CHILD_CHECK (strstr (err->message, "No space left in spill directory ") ==
+      err->message);
+  CHILD_CHECK (g_str_has_suffix (err->message, ": frames stay in memory "
+          "until space is freed."));
   g_clear_error (&err);
   gst_message_unref (msg);
   CHILD_CHECK (gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING |
@@ -1046,7 +998,7 @@ GST_START_TEST (test_reload_failure_is_error)
   GstBus *bus = gst_bus_new ();
   GstBuffer *out;
   GstMapInfo map;
-  gchar *dbg;
+  gchar *text;
   guint i;
 
   fail_unless (g_mkdtemp (dir) != NULL);
@@ -1069,12 +1021,13 @@ GST_START_TEST (test_reload_failure_is_error)
   /* the next buffer stops the stream, the ERROR is on the bus by then */
   fail_unless_equals_int (gst_harness_push (h, make_frame (BLOCK_SIZE, 3)),
       GST_FLOW_ERROR);
-  dbg = pop_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_READ, dir);
-  fail_unless (strstr (dbg, "bytes spilled") != NULL, "%s", dbg);
-  g_free (dbg);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_ERROR), 0);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING), 0);
+  text = g_strdup_printf ("Could not read a spilled frame back from spill "
+      "directory \"%s\".", dir);
+  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_READ, text, "the file ends after 0 bytes");
+  g_free (text);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
 
   /* a restart clears it */
   gst_element_set_state (h->element, GST_STATE_READY);
@@ -1101,7 +1054,6 @@ GST_START_TEST (test_unreadable_input_is_error)
   GstHarness *spiller, *reader;
   GstBus *bus = gst_bus_new ();
   GstBuffer *spilled;
-  gchar *dbg;
 
   fail_unless (g_mkdtemp (dir) != NULL);
   spiller = harness_new (BLOCK_CAPS, "max-memory", (guint64) 0,
@@ -1114,10 +1066,9 @@ GST_START_TEST (test_unreadable_input_is_error)
   truncate_spill_files (dir);
 
   fail_unless_equals_int (gst_harness_push (reader, spilled), GST_FLOW_ERROR);
-  dbg = pop_message (bus, GST_MESSAGE_ERROR, GST_STREAM_ERROR,
-      GST_STREAM_ERROR_FAILED, "Could not read an input buffer.");
-  fail_unless (strstr (dbg, "12288 bytes") != NULL, "%s", dbg);
-  g_free (dbg);
+  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_STREAM_ERROR,
+      GST_STREAM_ERROR_FAILED, "Could not read an input buffer.",
+      "12288 bytes");
   fail_unless (gst_harness_try_pull (reader) == NULL);
 
   gst_element_set_bus (reader->element, NULL);
@@ -1148,7 +1099,7 @@ GST_START_TEST (test_tiny_buffers_within_max_disk)
   for (i = 0; i < n; i++)
     fail_unless_equals_int (gst_harness_push (h, make_frame (16, i)),
         GST_FLOW_OK);
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING |
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING |
           GST_MESSAGE_ERROR), 0);
   fail_unless (get_stat (h, "spilled-bytes") <= (guint64) n * 16,
       "%" G_GUINT64_FORMAT " bytes spilled", get_stat (h, "spilled-bytes"));
@@ -1157,7 +1108,7 @@ GST_START_TEST (test_tiny_buffers_within_max_disk)
     fail_unless (frame_is (out, 16, i), "frame %u differs", i);
     gst_buffer_unref (out);
   }
-  fail_unless_equals_int (count_messages (bus, GST_MESSAGE_WARNING |
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING |
           GST_MESSAGE_ERROR), 0);
 
   gst_element_set_bus (h->element, NULL);
@@ -1191,6 +1142,8 @@ GST_START_TEST (test_write_failure_in_app_thread)
   gst_message_parse_warning (msg, &err, NULL);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_NO_SPACE_LEFT), "%s", err->message);
+  fail_unless_equals_string (err->message, "The spill file reached "
+      "max-disk: frames stay in memory; raise max-disk to spill them.");
   g_clear_error (&err);
   gst_message_unref (msg);
 
