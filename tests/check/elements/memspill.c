@@ -599,6 +599,51 @@ GST_START_TEST (test_jpeg_nv12_falls_back_to_raw)
 
 GST_END_TEST;
 
+/* Data that is not raw video is spilled raw, and the element says so once
+ * per caps (memsink says the same: the binding posts it for both). */
+GST_START_TEST (test_jpeg_not_video_warns_once_per_caps)
+{
+  GstHarness *h = harness_new ("application/x-data", "max-memory",
+      (guint64) 0, "spill-format", 1, NULL);
+  GstBus *bus = gst_bus_new ();
+  guint i;
+
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, make_frame (100, i)),
+        GST_FLOW_OK);
+  mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
+      GST_STREAM_ERROR_FORMAT, "spill-format=jpeg applies to raw video only: "
+      "buffers are spilled raw.", NULL);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+
+  /* JPEG-able caps: no warning; other caps again: one more */
+  gst_harness_set_src_caps_str (h, I420_CAPS);
+  fail_unless_equals_int (gst_harness_push (h, make_frame (I420_SIZE, 3)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+  gst_harness_set_src_caps_str (h, "application/x-other");
+  fail_unless_equals_int (gst_harness_push (h, make_frame (100, 4)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 1);
+
+  /* spilled raw, lossless (frame 3 went through JPEG) */
+  for (i = 0; i < 5; i++) {
+    GstBuffer *out = gst_harness_pull (h);
+
+    if (i == 3)
+      fail_unless_equals_uint64 (gst_buffer_get_size (out), I420_SIZE);
+    else
+      fail_unless (frame_is (out, 100, i), "frame %u differs", i);
+    gst_buffer_unref (out);
+  }
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_unwritable_spill_directory)
 {
   GstElement *element = gst_element_factory_make ("memspill", NULL);
@@ -1280,6 +1325,7 @@ memspill_suite (void)
   tcase_add_test (tc, test_stress_properties);
   tcase_add_test (tc, test_jpeg_i420_psnr);
   tcase_add_test (tc, test_jpeg_nv12_falls_back_to_raw);
+  tcase_add_test (tc, test_jpeg_not_video_warns_once_per_caps);
   tcase_add_test (tc, test_unwritable_spill_directory);
   tcase_add_test (tc, test_max_disk_reached);
   tcase_add_test (tc, test_full_disk_rlimit);
