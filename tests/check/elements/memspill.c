@@ -631,10 +631,11 @@ GST_START_TEST (test_jpeg_not_video_warns_once_per_caps)
   for (i = 0; i < 5; i++) {
     GstBuffer *out = gst_harness_pull (h);
 
-    if (i == 3)
+    if (i == 3) {
       fail_unless_equals_uint64 (gst_buffer_get_size (out), I420_SIZE);
-    else
+    } else {
       fail_unless (frame_is (out, 100, i), "frame %u differs", i);
+    }
     gst_buffer_unref (out);
   }
   gst_element_set_bus (h->element, NULL);
