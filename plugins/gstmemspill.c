@@ -21,7 +21,8 @@
  * untouched; upstream is offered the pool's allocator in the ALLOCATION
  * query so that it can produce such buffers directly (only while
  * #GstMemSpill:spill-format is raw, since those memories spill raw).
- * Buffers from a bounded upstream buffer pool are always copied out, so
+ * Buffers of an upstream buffer pool are never held: their data is copied
+ * out, or their pageable memories leave in a buffer of memspill's own, so
  * holding many frames never stalls a decoder.
  *
  * With spill-format=jpeg, raw video in I420, YV12, Y42B, Y444, GRAY8 or
@@ -29,10 +30,12 @@
  * is spilled raw, and the element posts one warning saying so.
  *
  * A failed spill write (disk full, file size limit, I/O error) or reaching
- * #GstMemSpill:max-disk never loses a frame: the frame stays in RAM.  The
- * element then posts an error naming the directory and the numbers and
- * returns GST_FLOW_ERROR for the next buffer; frames already handed out
- * stay readable.
+ * #GstMemSpill:max-disk never loses a frame: the frame stays in RAM, over
+ * budget, the element posts one warning and the stream goes on; the pool
+ * writes again once the spill file has room.  A spilled frame that cannot
+ * be read back is lost: the element posts an error and returns
+ * GST_FLOW_ERROR for the next buffer.  Frames already handed out stay
+ * readable.  memsink follows the same rules (docs/design.md).
  *
  * Statistics (#GstMemSpill:resident-bytes, #GstMemSpill:spilled-bytes,
  * #GstMemSpill:frames-resident, #GstMemSpill:frames-spilled,
@@ -53,9 +56,7 @@
 #include "config.h"
 #endif
 
-#include <gst/video/video.h>
 
-#include "memvideo/spillpool.h"
 #include "gstmemvideoelements.h"
 #include "gstmemvideospill.h"
 #include "gstmemspill.h"
@@ -84,9 +85,6 @@ enum
   PROP_RELOADS,
 };
 
-static void gst_mem_spill_get_stats (GstObject * element,
-    MemvideoSpillStats * stats);
-
 /* All properties are the shared spill-pool ones */
 static const GstMemvideoSpillProps spill_props = {
   .max_memory = PROP_MAX_MEMORY,
@@ -103,42 +101,18 @@ static const GstMemvideoSpillProps spill_props = {
   .reloads = PROP_RELOADS,
   .default_max_memory = DEFAULT_MAX_MEMORY,
   .default_jpeg_quality = DEFAULT_JPEG_QUALITY,
-  .get_stats = gst_mem_spill_get_stats,
 };
-
-/* Streaming-thread state, cleared by gst_mem_spill_reset_state(). */
-typedef struct
-{
-  /* from the current caps; only raw video has one */
-  gboolean have_vinfo;
-  GstVideoInfo vinfo;
-  /* the caps describe frames the store can spill as JPEG */
-  gboolean jpeg_able;
-  /* spill-format of the frame being processed, copied in before_transform */
-  MemvideoSpillFormat format;
-  /* the one warning about JPEG falling back to raw was posted */
-  gboolean jpeg_fallback_warned;
-} State;
 
 struct _GstMemSpill
 {
   GstBaseTransform parent;
 
-  /* Object lock: settings, pool, failed, last_stats.  The pool's error
-   * function runs in any thread (an application unmapping a frame
-   * included) and only takes the object lock. */
-  GstMemvideoSpillSettings settings;
-  MemvideoSpillPool *pool;
-  gboolean failed;
-  MemvideoSpillStats last_stats;
+  /* Settings, pool, error policy: its own locks (gstmemvideospill.h) */
+  GstMemvideoSpillBinding spill;
 
-  /* Held while settings are pushed to the pool, so that the value set last
-   * is the one applied.  Recursive: pushing a lower budget evicts at once,
-   * which may post an error whose sync handler sets a property again. */
-  GRecMutex apply_lock;
-
-  /* streaming thread only */
-  State state;
+  /* Streaming thread only: what the binding decided for the buffer being
+   * processed, from before_transform to transform_ip */
+  GstMemvideoSpillFrame frame;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -212,8 +186,8 @@ gst_mem_spill_class_init (GstMemSpillClass * klass)
 static void
 gst_mem_spill_init (GstMemSpill * self)
 {
-  gst_memvideo_spill_settings_init (&self->settings, &spill_props);
-  g_rec_mutex_init (&self->apply_lock);
+  gst_memvideo_spill_binding_init (&self->spill, GST_ELEMENT (self),
+      &spill_props);
 }
 
 static void
@@ -221,33 +195,9 @@ gst_mem_spill_finalize (GObject * object)
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
 
-  gst_memvideo_spill_settings_clear (&self->settings);
-  g_rec_mutex_clear (&self->apply_lock);
+  gst_memvideo_spill_binding_clear (&self->spill);
 
   G_OBJECT_CLASS (gst_mem_spill_parent_class)->finalize (object);
-}
-
-/* Pushes the current settings to the pool, if there is one. */
-static void
-gst_mem_spill_apply_settings (GstMemSpill * self)
-{
-  MemvideoSpillPool *pool = NULL;
-  GstMemvideoSpillSettings s;
-
-  g_rec_mutex_lock (&self->apply_lock);
-  GST_OBJECT_LOCK (self);
-  s = self->settings;
-  if (self->pool)
-    pool = memvideo_spill_pool_ref (self->pool);
-  GST_OBJECT_UNLOCK (self);
-
-  /* outside the object lock: a lower budget evicts at once, and a failing
-   * write calls our error function, which takes the object lock */
-  if (pool) {
-    gst_memvideo_spill_settings_apply (&spill_props, &s, pool);
-    memvideo_spill_pool_unref (pool);
-  }
-  g_rec_mutex_unlock (&self->apply_lock);
 }
 
 static void
@@ -256,40 +206,8 @@ gst_mem_spill_set_property (GObject * object, guint prop_id,
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
 
-  if (!gst_memvideo_spill_set_property (&spill_props, GST_OBJECT (self),
-          &self->settings, prop_id, value)) {
+  if (!gst_memvideo_spill_binding_set_property (&self->spill, prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    return;
-  }
-  /* used by the next start(); GST_PARAM_MUTABLE_READY */
-  if (prop_id == PROP_SPILL_DIRECTORY)
-    return;
-
-  gst_mem_spill_apply_settings (self);
-  /* whether upstream is offered our allocator depends on the format */
-  if (prop_id == PROP_SPILL_FORMAT)
-    gst_pad_push_event (GST_BASE_TRANSFORM_SINK_PAD (self),
-        gst_event_new_reconfigure ());
-}
-
-/* Statistics of the running pool, or the last ones seen before stop(). */
-static void
-gst_mem_spill_get_stats (GstObject * element, MemvideoSpillStats * stats)
-{
-  GstMemSpill *self = GST_MEM_SPILL (element);
-  MemvideoSpillPool *pool = NULL;
-
-  GST_OBJECT_LOCK (self);
-  if (self->pool)
-    pool = memvideo_spill_pool_ref (self->pool);
-  else
-    *stats = self->last_stats;
-  GST_OBJECT_UNLOCK (self);
-
-  if (pool) {
-    memvideo_spill_pool_get_stats (pool, stats);
-    memvideo_spill_pool_unref (pool);
-  }
 }
 
 static void
@@ -298,174 +216,27 @@ gst_mem_spill_get_property (GObject * object, guint prop_id,
 {
   GstMemSpill *self = GST_MEM_SPILL (object);
 
-  if (!gst_memvideo_spill_get_property (&spill_props, GST_OBJECT (self),
-          &self->settings, prop_id, value))
+  if (!gst_memvideo_spill_binding_get_property (&self->spill, prop_id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-}
-
-static void
-gst_mem_spill_reset_state (GstMemSpill * self)
-{
-  self->state.have_vinfo = FALSE;
-  self->state.jpeg_able = FALSE;
-  gst_video_info_init (&self->state.vinfo);
-  self->state.format = MEMVIDEO_SPILL_FORMAT_RAW;
-  self->state.jpeg_fallback_warned = FALSE;
-}
-
-static void
-free_weak_ref (gpointer data)
-{
-  GWeakRef *ref = data;
-
-  g_weak_ref_clear (ref);
-  g_free (ref);
-}
-
-/* The pool's error function.  Runs in whatever thread wrote or read the
- * spill file: the streaming thread, or an application thread mapping or
- * unmapping a frame, possibly after the element was stopped or finalized
- * (the pool outlives it), hence the weak reference.  It records the
- * failure for transform_ip and posts the message; both are thread safe. */
-static void
-gst_mem_spill_on_pool_error (MemvideoSpillPool * pool, const GError * error,
-    gpointer user_data)
-{
-  GstMemSpill *self = g_weak_ref_get (user_data);
-  MemvideoSpillStats stats;
-  guint64 max_memory, max_disk;
-  const gchar *dir;
-  gboolean first;
-
-  if (self == NULL)
-    return;
-
-  GST_OBJECT_LOCK (self);
-  if (self->pool != pool) {
-    /* a frame of an earlier run failed: nothing streams into it anymore */
-    GST_OBJECT_UNLOCK (self);
-    GST_WARNING_OBJECT (self, "spill pool of a stopped run: %s",
-        error->message);
-    gst_object_unref (self);
-    return;
-  }
-  first = !self->failed;
-  self->failed = TRUE;
-  max_memory = self->settings.max_memory;
-  max_disk = self->settings.max_disk;
-  GST_OBJECT_UNLOCK (self);
-
-  GST_WARNING_OBJECT (self, "spill store error: %s", error->message);
-  if (!first)
-    goto done;
-
-  memvideo_spill_pool_get_stats (pool, &stats);
-  dir = memvideo_spill_pool_get_directory (pool);
-
-  switch (error->code) {
-    case MEMVIDEO_SPILL_ERROR_MAX_DISK:
-      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-          ("max-disk of %" G_GUINT64_FORMAT " bytes reached in spill "
-              "directory \"%s\" (%" G_GUINT64_FORMAT " bytes spilled, %"
-              G_GUINT64_FORMAT " bytes in RAM, max-memory %" G_GUINT64_FORMAT
-              "). Frames already held stay readable; raise max-disk.",
-              max_disk, dir, stats.spilled_bytes, stats.resident_bytes,
-              max_memory), ("%s", error->message));
-      break;
-    case MEMVIDEO_SPILL_ERROR_NO_SPACE:
-      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
-          ("No space left to spill frames in directory \"%s\" (%"
-              G_GUINT64_FORMAT " bytes spilled, %" G_GUINT64_FORMAT
-              " bytes in RAM, max-memory %" G_GUINT64_FORMAT "). Frames "
-              "already held stay readable; free disk space or choose another "
-              "spill-directory.", dir, stats.spilled_bytes,
-              stats.resident_bytes, max_memory), ("%s", error->message));
-      break;
-    default:
-      GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
-          ("Spill file error in directory \"%s\" (%" G_GUINT64_FORMAT
-              " bytes spilled, %" G_GUINT64_FORMAT " bytes in RAM): %s",
-              dir, stats.spilled_bytes, stats.resident_bytes,
-              error->message), ("%s", error->message));
-      break;
-  }
-
-done:
-  gst_object_unref (self);
 }
 
 static gboolean
 gst_mem_spill_start (GstBaseTransform * trans)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  MemvideoSpillPool *pool;
-  GWeakRef *ref;
-  GError *err = NULL;
-  gchar *dir;
 
-  GST_OBJECT_LOCK (self);
-  dir = g_strdup (self->settings.directory);
-  GST_OBJECT_UNLOCK (self);
-
-  pool = memvideo_spill_pool_new (dir, &err);
-  if (pool == NULL)
-    goto no_pool;
-  GST_INFO_OBJECT (self, "spilling to %s",
-      memvideo_spill_pool_get_directory (pool));
-
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
-  memvideo_spill_pool_set_error_func (pool, gst_mem_spill_on_pool_error, ref,
-      free_weak_ref);
-
-  GST_OBJECT_LOCK (self);
-  self->pool = pool;
-  self->failed = FALSE;
-  memset (&self->last_stats, 0, sizeof (self->last_stats));
-  GST_OBJECT_UNLOCK (self);
-  gst_mem_spill_apply_settings (self);
-
-  gst_mem_spill_reset_state (self);
-  g_free (dir);
-  return TRUE;
-
-  /* ERRORS */
-no_pool:
-  {
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
-        ("Could not create a spill file in directory \"%s\": %s",
-            dir ? dir : g_get_tmp_dir (), err->message),
-        ("set spill-directory to a writable directory"));
-    g_clear_error (&err);
-    g_free (dir);
-    return FALSE;
-  }
+  memset (&self->frame, 0, sizeof (self->frame));
+  gst_memvideo_spill_binding_note_caps (&self->spill, NULL);
+  return gst_memvideo_spill_binding_start (&self->spill);
 }
 
 static gboolean
 gst_mem_spill_stop (GstBaseTransform * trans)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  MemvideoSpillPool *pool;
-  MemvideoSpillStats stats;
 
-  GST_OBJECT_LOCK (self);
-  pool = self->pool;
-  GST_OBJECT_UNLOCK (self);
-
-  if (pool) {
-    memvideo_spill_pool_get_stats (pool, &stats);
-    GST_OBJECT_LOCK (self);
-    self->last_stats = stats;
-    self->pool = NULL;
-    GST_OBJECT_UNLOCK (self);
-    /* frames still held downstream keep the pool alive; it need not also
-     * keep the blocks it saved for frames that will no longer come */
-    memvideo_spill_pool_trim (pool);
-    memvideo_spill_pool_unref (pool);
-  }
-
-  gst_mem_spill_reset_state (self);
+  gst_memvideo_spill_binding_stop (&self->spill, FALSE);
+  gst_memvideo_spill_binding_note_caps (&self->spill, NULL);
   return TRUE;
 }
 
@@ -474,18 +245,8 @@ gst_mem_spill_set_caps (GstBaseTransform * trans, GstCaps * incaps,
     GstCaps * outcaps)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  GstStructure *s = gst_caps_get_structure (incaps, 0);
 
-  self->state.have_vinfo = gst_structure_has_name (s, "video/x-raw") &&
-      gst_video_info_from_caps (&self->state.vinfo, incaps);
-  /* the spill store's own test, so element and store agree */
-  self->state.jpeg_able = self->state.have_vinfo &&
-      memvideo_spill_pool_can_jpeg (&self->state.vinfo);
-  /* a new format may or may not be JPEG-able: say so again */
-  self->state.jpeg_fallback_warned = FALSE;
-
-  GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT ", raw video: %d", incaps,
-      self->state.have_vinfo);
+  gst_memvideo_spill_binding_note_caps (&self->spill, incaps);
   return TRUE;
 }
 
@@ -494,11 +255,6 @@ gst_mem_spill_propose_allocation (GstBaseTransform * trans,
     GstQuery * decide_query, GstQuery * query)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  MemvideoSpillPool *pool = NULL;
-  MemvideoSpillFormat format;
-  GstAllocationParams params;
-  GstCaps *caps;
-  gboolean raw_video = FALSE;
 
   /* Metas pass through unchanged, so what downstream supports is what we
    * support; its pools and allocators do not matter, our output is ours. */
@@ -508,76 +264,15 @@ gst_mem_spill_propose_allocation (GstBaseTransform * trans,
   while (gst_query_get_n_allocation_params (query) > 0)
     gst_query_remove_nth_allocation_param (query, 0);
 
-  gst_query_parse_allocation (query, &caps, NULL);
-  if (caps) {
-    raw_video = gst_structure_has_name (gst_caps_get_structure (caps, 0),
-        "video/x-raw");
-  }
-
-  GST_OBJECT_LOCK (self);
-  if (self->pool)
-    pool = memvideo_spill_pool_ref (self->pool);
-  format = self->settings.format;
-  GST_OBJECT_UNLOCK (self);
-
-  if (pool == NULL)
-    return FALSE;
-
-  /* Memories made by the allocator alone spill raw: with JPEG, raw video is
-   * better copied (once) into memories that know their video layout. */
-  if (format == MEMVIDEO_SPILL_FORMAT_RAW || !raw_video) {
-    gst_allocation_params_init (&params);
-    gst_query_add_allocation_param (query,
-        memvideo_spill_pool_get_allocator (pool), &params);
-  }
-  memvideo_spill_pool_unref (pool);
-  return TRUE;
+  return gst_memvideo_spill_binding_add_allocator (&self->spill, query);
 }
 
 static void
 gst_mem_spill_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  State *state = &self->state;
 
-  GST_OBJECT_LOCK (self);
-  state->format = self->settings.format;
-  GST_OBJECT_UNLOCK (self);
-
-  if (state->format != MEMVIDEO_SPILL_FORMAT_JPEG ||
-      state->jpeg_fallback_warned)
-    return;
-  if (state->jpeg_able)
-    return;
-
-  state->jpeg_fallback_warned = TRUE;
-  if (state->have_vinfo) {
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("spill-format=jpeg does not support video format %s: frames are "
-            "spilled raw", GST_VIDEO_INFO_NAME (&state->vinfo)),
-        ("JPEG is used for I420, YV12, Y42B, Y444, GRAY8 and 8-bit RGB"));
-  } else {
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("spill-format=jpeg only applies to raw video: buffers are spilled "
-            "raw"), (NULL));
-  }
-}
-
-/* A buffer handed out by a pool with a maximum size goes back to that pool
- * only when released: holding it would stall its producer. */
-static gboolean
-buffer_is_from_bounded_pool (GstBuffer * buffer)
-{
-  GstStructure *config;
-  guint max_buffers = 0;
-
-  if (buffer->pool == NULL)
-    return FALSE;
-
-  config = gst_buffer_pool_get_config (buffer->pool);
-  gst_buffer_pool_config_get_params (config, NULL, NULL, NULL, &max_buffers);
-  gst_structure_free (config);
-  return max_buffers != 0;
+  gst_memvideo_spill_binding_begin_frame (&self->spill, &self->frame);
 }
 
 static GstFlowReturn
@@ -585,73 +280,25 @@ gst_mem_spill_prepare_output_buffer (GstBaseTransform * trans,
     GstBuffer * inbuf, GstBuffer ** outbuf)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  const GstVideoInfo *vinfo = NULL;
-  MemvideoSpillPool *pool = NULL;
-  GError *err = NULL;
+  GstFlowReturn ret;
 
-  GST_OBJECT_LOCK (self);
-  if (self->pool)
-    pool = memvideo_spill_pool_ref (self->pool);
-  GST_OBJECT_UNLOCK (self);
-
-  if (pool == NULL)
-    goto not_started;
-
-  /* An empty buffer (a gap) has nothing to page.  Our allocator's memories
-   * spill raw: when JPEG is wanted they are copied like any other. */
-  if (gst_buffer_get_size (inbuf) == 0 ||
-      (memvideo_spill_pool_owns_buffer (pool, inbuf) &&
-          !buffer_is_from_bounded_pool (inbuf) &&
-          !(self->state.format == MEMVIDEO_SPILL_FORMAT_JPEG &&
-              self->state.jpeg_able))) {
+  ret = gst_memvideo_spill_binding_adopt (&self->spill, &self->frame,
+      gst_buffer_ref (inbuf), outbuf);
+  /* kept as it is: the base class passes on its own reference */
+  if (*outbuf == inbuf) {
     GST_LOG_OBJECT (self, "passing %" GST_PTR_FORMAT " through", inbuf);
-    *outbuf = inbuf;
-    memvideo_spill_pool_unref (pool);
-    return GST_FLOW_OK;
+    gst_buffer_unref (inbuf);
   }
-
-  if (self->state.have_vinfo)
-    vinfo = &self->state.vinfo;
-  *outbuf = memvideo_spill_pool_copy_buffer (pool, inbuf, vinfo, &err);
-  memvideo_spill_pool_unref (pool);
-  if (*outbuf == NULL)
-    goto copy_failed;
-
-  return GST_FLOW_OK;
-
-  /* ERRORS */
-not_started:
-  {
-    /* stop() ran: the pads are being deactivated */
-    GST_DEBUG_OBJECT (self, "not started, dropping %" GST_PTR_FORMAT, inbuf);
-    return GST_FLOW_FLUSHING;
-  }
-copy_failed:
-  {
-    GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Could not read an input buffer of %" G_GSIZE_FORMAT " bytes",
-            gst_buffer_get_size (inbuf)), ("%s", err->message));
-    g_clear_error (&err);
-    return GST_FLOW_ERROR;
-  }
+  return ret;
 }
 
-/* The buffer is pageable now.  A spill that failed while copying it (or any
- * earlier one, in any thread) has posted its error: stop the stream here,
- * frames already handed out stay readable. */
+/* The buffer is pageable now.  Posts what a spill error left pending (in
+ * any thread, this buffer's copy included); after a lost frame the stream
+ * stops, frames already handed out stay readable. */
 static GstFlowReturn
 gst_mem_spill_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
 {
   GstMemSpill *self = GST_MEM_SPILL (trans);
-  gboolean failed;
 
-  GST_OBJECT_LOCK (self);
-  failed = self->failed;
-  GST_OBJECT_UNLOCK (self);
-
-  if (failed) {
-    GST_DEBUG_OBJECT (self, "spilling failed, refusing %" GST_PTR_FORMAT, buf);
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+  return gst_memvideo_spill_binding_check_flow (&self->spill);
 }

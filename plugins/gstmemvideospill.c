@@ -11,7 +11,12 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+
 #include "gstmemvideospill.h"
+
+GST_DEBUG_CATEGORY (gst_memvideo_spill_debug);
+#define GST_CAT_DEFAULT gst_memvideo_spill_debug
 
 #define DEFAULT_MAX_DISK 0
 #define DEFAULT_SPILL_FORMAT MEMVIDEO_SPILL_FORMAT_RAW
@@ -112,6 +117,10 @@ gst_memvideo_spill_install_properties (GObjectClass * klass,
 {
   guint i;
 
+  if (gst_memvideo_spill_debug == NULL)
+    GST_DEBUG_CATEGORY_INIT (gst_memvideo_spill_debug, "memvideospill", 0,
+        "spill pool binding of memspill and memsink");
+
   install (klass, props->max_memory,
       g_param_spec_uint64 ("max-memory", "Maximum memory",
           "Bytes of unmapped data kept in RAM before the rest is spilled to "
@@ -157,6 +166,7 @@ gst_memvideo_spill_install_properties (GObjectClass * klass,
     gst_type_mark_as_plugin_api (GST_TYPE_MEMVIDEO_EVICTION, 0);
 }
 
+
 void
 gst_memvideo_spill_settings_init (GstMemvideoSpillSettings * settings,
     const GstMemvideoSpillProps * props)
@@ -175,30 +185,88 @@ gst_memvideo_spill_settings_clear (GstMemvideoSpillSettings * settings)
   g_clear_pointer (&settings->directory, g_free);
 }
 
+/* Stores @value if @prop_id is a writable spill property; *@changed says
+ * whether it differs from the old value.  Object lock held. */
+static gboolean
+store_setting (const GstMemvideoSpillProps * props,
+    GstMemvideoSpillSettings * settings, guint prop_id, const GValue * value,
+    gboolean * changed)
+{
+  GstMemvideoSpillSettings old = *settings;
+
+  if (prop_id == 0)
+    return FALSE;
+  if (prop_id == props->max_memory) {
+    settings->max_memory = g_value_get_uint64 (value);
+    *changed = settings->max_memory != old.max_memory;
+  } else if (prop_id == props->max_disk) {
+    settings->max_disk = g_value_get_uint64 (value);
+    *changed = settings->max_disk != old.max_disk;
+  } else if (prop_id == props->spill_format) {
+    settings->format = g_value_get_enum (value);
+    *changed = settings->format != old.format;
+  } else if (prop_id == props->jpeg_quality) {
+    settings->jpeg_quality = g_value_get_int (value);
+    *changed = settings->jpeg_quality != old.jpeg_quality;
+  } else if (prop_id == props->eviction) {
+    settings->eviction = g_value_get_enum (value);
+    *changed = settings->eviction != old.eviction;
+  } else if (prop_id == props->spill_directory) {
+    settings->directory = g_value_dup_string (value);
+    *changed = g_strcmp0 (settings->directory, old.directory) != 0;
+    g_free (old.directory);
+  } else {
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads a writable spill property.  Object lock held. */
+static gboolean
+load_setting (const GstMemvideoSpillProps * props,
+    const GstMemvideoSpillSettings * settings, guint prop_id, GValue * value)
+{
+  if (prop_id == 0)
+    return FALSE;
+  if (prop_id == props->max_memory)
+    g_value_set_uint64 (value, settings->max_memory);
+  else if (prop_id == props->max_disk)
+    g_value_set_uint64 (value, settings->max_disk);
+  else if (prop_id == props->spill_format)
+    g_value_set_enum (value, settings->format);
+  else if (prop_id == props->jpeg_quality)
+    g_value_set_int (value, settings->jpeg_quality);
+  else if (prop_id == props->eviction)
+    g_value_set_enum (value, settings->eviction);
+  else if (prop_id == props->spill_directory)
+    g_value_set_string (value, settings->directory);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The statistic at @prop_id, or NULL when it is not one. */
+static const StatProp *
+find_stat (const GstMemvideoSpillProps * props, guint prop_id)
+{
+  guint i;
+
+  for (i = 0; prop_id != 0 && i < G_N_ELEMENTS (stat_props); i++) {
+    if (prop_id == STAT_PROP_ID (props, &stat_props[i]))
+      return &stat_props[i];
+  }
+  return NULL;
+}
+
 gboolean
 gst_memvideo_spill_set_property (const GstMemvideoSpillProps * props,
     GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
     const GValue * value)
 {
-  gboolean handled = TRUE;
+  gboolean handled, changed;
 
   GST_OBJECT_LOCK (element);
-  if (prop_id == props->max_memory) {
-    settings->max_memory = g_value_get_uint64 (value);
-  } else if (prop_id == props->max_disk) {
-    settings->max_disk = g_value_get_uint64 (value);
-  } else if (prop_id == props->spill_format) {
-    settings->format = g_value_get_enum (value);
-  } else if (prop_id == props->jpeg_quality) {
-    settings->jpeg_quality = g_value_get_int (value);
-  } else if (prop_id == props->eviction) {
-    settings->eviction = g_value_get_enum (value);
-  } else if (prop_id == props->spill_directory) {
-    g_free (settings->directory);
-    settings->directory = g_value_dup_string (value);
-  } else {
-    handled = FALSE;
-  }
+  handled = store_setting (props, settings, prop_id, value, &changed);
   GST_OBJECT_UNLOCK (element);
 
   return handled;
@@ -209,15 +277,11 @@ gst_memvideo_spill_get_property (const GstMemvideoSpillProps * props,
     GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
     GValue * value)
 {
+  const StatProp *sp = find_stat (props, prop_id);
   MemvideoSpillStats stats;
-  gboolean handled = TRUE;
-  guint i;
+  gboolean handled;
 
-  for (i = 0; i < G_N_ELEMENTS (stat_props); i++) {
-    const StatProp *sp = &stat_props[i];
-
-    if (prop_id != STAT_PROP_ID (props, sp))
-      continue;
+  if (sp) {
     /* without the object lock: the element may take it to find its pool */
     props->get_stats (element, &stats);
     g_value_set_uint64 (value, G_STRUCT_MEMBER (guint64, &stats,
@@ -226,21 +290,7 @@ gst_memvideo_spill_get_property (const GstMemvideoSpillProps * props,
   }
 
   GST_OBJECT_LOCK (element);
-  if (prop_id == props->max_memory) {
-    g_value_set_uint64 (value, settings->max_memory);
-  } else if (prop_id == props->max_disk) {
-    g_value_set_uint64 (value, settings->max_disk);
-  } else if (prop_id == props->spill_format) {
-    g_value_set_enum (value, settings->format);
-  } else if (prop_id == props->jpeg_quality) {
-    g_value_set_int (value, settings->jpeg_quality);
-  } else if (prop_id == props->eviction) {
-    g_value_set_enum (value, settings->eviction);
-  } else if (prop_id == props->spill_directory) {
-    g_value_set_string (value, settings->directory);
-  } else {
-    handled = FALSE;
-  }
+  handled = load_setting (props, settings, prop_id, value);
   GST_OBJECT_UNLOCK (element);
 
   return handled;
@@ -256,4 +306,132 @@ gst_memvideo_spill_settings_apply (const GstMemvideoSpillProps * props,
     memvideo_spill_pool_set_eviction (pool, settings->eviction);
   memvideo_spill_pool_set_max_disk (pool, settings->max_disk);
   memvideo_spill_pool_set_max_memory (pool, settings->max_memory);
+}
+
+/* ------------------------------------------------------------------ */
+/* The binding's properties (the rest is in gstmemvideospillbinding.c) */
+
+MemvideoSpillPool *
+gst_memvideo_spill_binding_get_pool (GstMemvideoSpillBinding * binding)
+{
+  MemvideoSpillPool *pool = NULL;
+
+  g_mutex_lock (&binding->lock);
+  if (binding->pool)
+    pool = memvideo_spill_pool_ref (binding->pool);
+  g_mutex_unlock (&binding->lock);
+  return pool;
+}
+
+void
+gst_memvideo_spill_binding_get_settings (GstMemvideoSpillBinding * binding,
+    GstMemvideoSpillSettings * copy)
+{
+  GST_OBJECT_LOCK (binding->element);
+  *copy = binding->settings;
+  copy->directory = g_strdup (binding->settings.directory);
+  GST_OBJECT_UNLOCK (binding->element);
+}
+
+/* The copy is taken with apply_lock held, so that whichever setter
+ * applies last applies the value stored last. */
+void
+gst_memvideo_spill_binding_apply (GstMemvideoSpillBinding * binding)
+{
+  MemvideoSpillPool *pool;
+  GstMemvideoSpillSettings s;
+
+  g_rec_mutex_lock (&binding->apply_lock);
+  GST_OBJECT_LOCK (binding->element);
+  s = binding->settings;
+  s.directory = NULL;           /* only plain values are applied */
+  GST_OBJECT_UNLOCK (binding->element);
+
+  pool = gst_memvideo_spill_binding_get_pool (binding);
+  if (pool) {
+    gst_memvideo_spill_settings_apply (binding->props, &s, pool);
+    memvideo_spill_pool_unref (pool);
+  }
+  g_rec_mutex_unlock (&binding->apply_lock);
+}
+
+static void
+send_reconfigure (GstMemvideoSpillBinding * binding)
+{
+  GstPad *sinkpad = gst_element_get_static_pad (binding->element, "sink");
+
+  if (sinkpad == NULL)
+    return;
+  GST_DEBUG_OBJECT (binding->element, "spill-format changed: reconfigure");
+  gst_pad_push_event (sinkpad, gst_event_new_reconfigure ());
+  gst_object_unref (sinkpad);
+}
+
+gboolean
+gst_memvideo_spill_binding_set_property (GstMemvideoSpillBinding * binding,
+    guint prop_id, const GValue * value)
+{
+  const GstMemvideoSpillProps *props = binding->props;
+  gboolean handled, changed = FALSE, raw_video;
+
+  GST_OBJECT_LOCK (binding->element);
+  handled = store_setting (props, &binding->settings, prop_id, value, &changed);
+  GST_OBJECT_UNLOCK (binding->element);
+
+  /* spill-directory is used by the next start (GST_PARAM_MUTABLE_READY) */
+  if (!handled || prop_id == props->spill_directory)
+    return handled;
+
+  gst_memvideo_spill_binding_apply (binding);
+
+  /* The format decides whether upstream is offered our allocator, which
+   * matters for raw video only.  A RECONFIGURE for nothing makes upstream
+   * renegotiate, which can deadlock a tee's other branch in preroll. */
+  if (prop_id == props->spill_format && changed) {
+    g_mutex_lock (&binding->lock);
+    raw_video = binding->have_vinfo;
+    g_mutex_unlock (&binding->lock);
+    if (raw_video)
+      send_reconfigure (binding);
+  }
+  return TRUE;
+}
+
+void
+gst_memvideo_spill_binding_get_stats (GstMemvideoSpillBinding * binding,
+    MemvideoSpillStats * stats)
+{
+  MemvideoSpillPool *pool;
+
+  g_mutex_lock (&binding->lock);
+  pool = binding->pool ? memvideo_spill_pool_ref (binding->pool) : NULL;
+  if (pool == NULL)
+    *stats = binding->last_stats;
+  g_mutex_unlock (&binding->lock);
+
+  if (pool) {
+    memvideo_spill_pool_get_stats (pool, stats);
+    memvideo_spill_pool_unref (pool);
+  }
+}
+
+gboolean
+gst_memvideo_spill_binding_get_property (GstMemvideoSpillBinding * binding,
+    guint prop_id, GValue * value)
+{
+  const StatProp *sp = find_stat (binding->props, prop_id);
+  MemvideoSpillStats stats;
+  gboolean handled;
+
+  if (sp) {
+    gst_memvideo_spill_binding_get_stats (binding, &stats);
+    g_value_set_uint64 (value, G_STRUCT_MEMBER (guint64, &stats,
+            sp->stat_offset));
+    return TRUE;
+  }
+
+  GST_OBJECT_LOCK (binding->element);
+  handled = load_setting (binding->props, &binding->settings, prop_id, value);
+  GST_OBJECT_UNLOCK (binding->element);
+  return handled;
 }

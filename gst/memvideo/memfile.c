@@ -7,11 +7,17 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+/* O_TMPFILE */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include "memfile.h"
+#include "hugepages.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +40,11 @@ struct _MemvideoMemFile
   gsize chunk_size;
 
   /* Guarded by lock */
-  GPtrArray *chunks;            /* GstMemory *, NULL = never written (zeros) */
+  /* chunk index -> GstMemory *; a chunk never written has no entry (it
+   * reads as zeros), so a far seek costs nothing but the chunks written */
+  GHashTable *chunks;
   guint64 length;
+  guint64 position;             /* where memvideo_mem_file_append() writes */
 
   /* The chunk written last stays mapped, so a muxer's many small writes
    * into one chunk cost one map and the chunk being filled is never
@@ -65,10 +74,18 @@ memvideo_mem_file_new (MemvideoSpillPool * pool, gsize chunk_size)
   g_mutex_init (&file->lock);
   file->pool = memvideo_spill_pool_ref (pool);
   file->chunk_size = chunk_size;
-  file->chunks = g_ptr_array_new ();
+  file->chunks = g_hash_table_new (g_direct_hash, g_direct_equal);
   file->mapped_index = -1;
 
   return file;
+}
+
+MemvideoMemFile *
+memvideo_mem_file_new_for (MemvideoSpillPool * pool, guint64 max_memory)
+{
+  return memvideo_mem_file_new (pool,
+      memvideo_mem_file_chunk_size_for (max_memory,
+          memvideo_huge_page_size ()));
 }
 
 gsize
@@ -87,6 +104,12 @@ memvideo_mem_file_chunk_size_for (guint64 max_memory, gsize huge_page_size)
   return chunk;
 }
 
+static GstMemory *
+chunk_get (MemvideoMemFile * file, guint index)
+{
+  return g_hash_table_lookup (file->chunks, GUINT_TO_POINTER (index));
+}
+
 static void
 release_mapped (MemvideoMemFile * file)
 {
@@ -95,36 +118,76 @@ release_mapped (MemvideoMemFile * file)
   if (file->mapped_index < 0)
     return;
 
-  mem = g_ptr_array_index (file->chunks, file->mapped_index);
+  mem = chunk_get (file, file->mapped_index);
   gst_memory_unmap (mem, &file->mapped);
   file->mapped_index = -1;
 }
 
-/* Resizes the chunk table; its RAM and that of the chunks' structures
- * count inside max-memory (about 300 bytes per MiB of file), so that
- * max-memory bounds all the file costs in RAM, not only its data. */
+/* A hash table entry with its node, key and value (glib's table keeps
+ * three arrays), rounded up */
+#define CHUNK_ENTRY_SIZE 32
+
+/* The chunk table's RAM and that of the chunks' structures count inside
+ * max-memory (about 300 bytes per chunk written), so that max-memory
+ * bounds all the file costs in RAM, not only its data. */
 static void
-set_chunk_count (MemvideoMemFile * file, guint n)
+charge_chunks (MemvideoMemFile * file)
 {
-  if (n == file->chunks->len)
-    return;
-  g_ptr_array_set_size (file->chunks, n);
-  memvideo_spill_pool_set_owner_bytes (file->pool, (guint64) n *
-      (memvideo_spill_pool_memory_overhead () + sizeof (gpointer)));
+  memvideo_spill_pool_set_owner_bytes (file->pool,
+      (guint64) g_hash_table_size (file->chunks) *
+      (memvideo_spill_pool_memory_overhead () + CHUNK_ENTRY_SIZE));
+}
+
+static void
+chunk_set (MemvideoMemFile * file, guint index, GstMemory * mem)
+{
+  g_hash_table_insert (file->chunks, GUINT_TO_POINTER (index), mem);
+  charge_chunks (file);
+}
+
+static gboolean
+chunk_from (gpointer key, gpointer value, gpointer user_data)
+{
+  if (GPOINTER_TO_UINT (key) < *(guint *) user_data) {
+    return FALSE;
+  }
+  gst_memory_unref (value);
+  return TRUE;
 }
 
 static void
 free_chunks_from (MemvideoMemFile * file, guint first)
 {
-  guint i;
+  g_hash_table_foreach_remove (file->chunks, chunk_from, &first);
+  charge_chunks (file);
+}
 
-  for (i = first; i < file->chunks->len; i++) {
-    GstMemory *mem = g_ptr_array_index (file->chunks, i);
+static gint
+compare_index (gconstpointer a, gconstpointer b)
+{
+  guint ia = *(const guint *) a, ib = *(const guint *) b;
 
-    if (mem)
-      gst_memory_unref (mem);
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* The indices of the chunks present, in file order. */
+static GArray *
+sorted_chunks (MemvideoMemFile * file)
+{
+  GArray *indices = g_array_sized_new (FALSE, FALSE, sizeof (guint),
+      g_hash_table_size (file->chunks));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, file->chunks);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    guint index = GPOINTER_TO_UINT (key);
+
+    g_array_append_val (indices, index);
   }
-  set_chunk_count (file, first);
+  g_array_sort (indices, compare_index);
+
+  return indices;
 }
 
 void
@@ -134,7 +197,7 @@ memvideo_mem_file_free (MemvideoMemFile * file)
 
   release_mapped (file);
   free_chunks_from (file, 0);
-  g_ptr_array_unref (file->chunks);
+  g_hash_table_unref (file->chunks);
   memvideo_spill_pool_unref (file->pool);
   g_mutex_clear (&file->lock);
   g_free (file);
@@ -175,7 +238,7 @@ map_chunk_for_write (MemvideoMemFile * file, guint index, gsize keep_from,
 
   release_mapped (file);
 
-  mem = g_ptr_array_index (file->chunks, index);
+  mem = chunk_get (file, index);
   if (mem == NULL) {
     gsize zero_end = 0;
 
@@ -188,7 +251,7 @@ map_chunk_for_write (MemvideoMemFile * file, guint index, gsize keep_from,
     memset (file->mapped.data, 0, keep_from);
     if (keep_to < zero_end)
       memset (file->mapped.data + keep_to, 0, zero_end - keep_to);
-    g_ptr_array_index (file->chunks, index) = mem;
+    chunk_set (file, index, mem);
   } else {
     /* A chunk read back from the spill file counts inside max-memory
      * while it is mapped, like a new one */
@@ -239,7 +302,7 @@ write_direct (MemvideoMemFile * file, guint index, gsize from, gsize to,
     const guint8 * data, gsize write_size)
 {
   guint64 chunk_start = (guint64) index * file->chunk_size;
-  GstMemory *mem = g_ptr_array_index (file->chunks, index);
+  GstMemory *mem = chunk_get (file, index);
   GError *error = NULL;
 
   if (file->mapped_index == index)
@@ -258,7 +321,7 @@ write_direct (MemvideoMemFile * file, guint index, gsize from, gsize to,
 
   if (mem == NULL) {
     mem = memvideo_spill_pool_alloc_spilled (file->pool, file->chunk_size);
-    g_ptr_array_index (file->chunks, index) = mem;
+    chunk_set (file, index, mem);
   }
   if (!memvideo_spill_memory_write (mem, from, data, to - from, &error)) {
     GST_DEBUG ("chunk %u written through RAM: %s", index, error->message);
@@ -279,8 +342,7 @@ zero_tail (MemvideoMemFile * file, guint64 new_end, GError ** error)
   gsize to;
   guint8 *data;
 
-  if (from == 0 || index >= file->chunks->len
-      || g_ptr_array_index (file->chunks, index) == NULL)
+  if (from == 0 || chunk_get (file, index) == NULL)
     return TRUE;
 
   to = (gsize) MIN (file->chunk_size,
@@ -293,15 +355,12 @@ zero_tail (MemvideoMemFile * file, guint64 new_end, GError ** error)
   return TRUE;
 }
 
-gboolean
-memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
-    const guint8 * data, gsize size, GError ** error)
+/* Called with the lock held. */
+static gboolean
+write_locked (MemvideoMemFile * file, guint64 position, const guint8 * data,
+    gsize size, GError ** error)
 {
-  guint64 end;
-  gsize write_size;
-
-  g_return_val_if_fail (file != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+  gsize write_size = size;
 
   if (position > MEMVIDEO_MEM_FILE_MAX_SIZE
       || size > MEMVIDEO_MEM_FILE_MAX_SIZE - position)
@@ -311,14 +370,8 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
   if (size == 0)
     return TRUE;
 
-  end = position + size;
-  write_size = size;
-
-  g_mutex_lock (&file->lock);
   if (position > file->length && !zero_tail (file, position, error))
     goto write_failed;
-  if (file->chunks->len < chunks_for (file, end))
-    set_chunk_count (file, chunks_for (file, end));
 
   while (size > 0) {
     guint index = (guint) (position / file->chunk_size);
@@ -339,7 +392,6 @@ memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     if (position > file->length)
       file->length = position;
   }
-  g_mutex_unlock (&file->lock);
 
   return TRUE;
 
@@ -355,11 +407,46 @@ too_large:
 write_failed:
   {
     /* Keep the length consistent with the chunks actually present */
-    if (file->chunks->len > chunks_for (file, file->length))
-      free_chunks_from (file, chunks_for (file, file->length));
-    g_mutex_unlock (&file->lock);
+    if (file->mapped_index >= chunks_for (file, file->length))
+      release_mapped (file);
+    free_chunks_from (file, chunks_for (file, file->length));
     return FALSE;
   }
+}
+
+gboolean
+memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
+    const guint8 * data, gsize size, GError ** error)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+
+  g_mutex_lock (&file->lock);
+  ret = write_locked (file, position, data, size, error);
+  g_mutex_unlock (&file->lock);
+
+  return ret;
+}
+
+gboolean
+memvideo_mem_file_append (MemvideoMemFile * file, const guint8 * data,
+    gsize size, guint64 * position, GError ** error)
+{
+  gboolean ret;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || size == 0, FALSE);
+
+  g_mutex_lock (&file->lock);
+  *position = file->position;
+  ret = write_locked (file, file->position, data, size, error);
+  if (ret)
+    file->position += size;
+  g_mutex_unlock (&file->lock);
+
+  return ret;
 }
 
 /* Called with the lock held. */
@@ -371,7 +458,7 @@ read_locked (MemvideoMemFile * file, guint64 position, guint8 * dest,
     guint index = (guint) (position / file->chunk_size);
     gsize offset = (gsize) (position % file->chunk_size);
     gsize n = MIN (file->chunk_size - offset, size);
-    GstMemory *mem = g_ptr_array_index (file->chunks, index);
+    GstMemory *mem = chunk_get (file, index);
 
     if (mem == NULL) {
       memset (dest, 0, n);
@@ -439,8 +526,6 @@ memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
       g_mutex_unlock (&file->lock);
       return FALSE;
     }
-    if (file->chunks->len < chunks_for (file, size))
-      set_chunk_count (file, chunks_for (file, size));
   }
   file->length = size;
   g_mutex_unlock (&file->lock);
@@ -512,6 +597,40 @@ open_unlinked (const gchar * directory, GError ** error)
   return fd;
 }
 
+/* Called with the lock held.  Writes the chunks present at their offsets
+ * of the regular file @fd through one bounce buffer and sets its length:
+ * chunks never written stay holes (never zeros on disk). */
+static gboolean
+write_sparse_locked (MemvideoMemFile * file, gint fd, GError ** error)
+{
+  GArray *indices = sorted_chunks (file);
+  guint8 *bounce = g_malloc (file->chunk_size);
+  gboolean ret = TRUE;
+  guint i;
+
+  for (i = 0; ret && i < indices->len; i++) {
+    guint64 offset = (guint64) g_array_index (indices, guint, i) *
+        file->chunk_size;
+    gsize n = (gsize) MIN (file->chunk_size, file->length - offset);
+
+    ret = read_locked (file, offset, bounce, n, error)
+        && pwrite_all (fd, bounce, n, offset, error);
+  }
+  g_free (bounce);
+  g_array_unref (indices);
+
+  if (ret && ftruncate (fd, (off_t) file->length) < 0) {
+    gint err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "Could not set the length of a file to %" G_GUINT64_FORMAT
+        " bytes: %s", file->length, g_strerror (err));
+    ret = FALSE;
+  }
+
+  return ret;
+}
+
 typedef struct
 {
   gpointer data;
@@ -527,38 +646,22 @@ mapping_free (gpointer user_data)
   g_free (m);
 }
 
-/* Called with the lock held.  Copies chunk by chunk through one bounce
- * buffer; chunks never written stay holes of the temporary file. */
+/* Called with the lock held. */
 static GBytes *
 snapshot_to_file_locked (MemvideoMemFile * file, const gchar * tmp_directory,
     GError ** error)
 {
-  guint8 *bounce = NULL;
   Mapping *m;
   gpointer data;
   gint fd;
-  guint i;
 
   fd = open_unlinked (tmp_directory, error);
   if (fd < 0)
     return NULL;
-
-  if (ftruncate (fd, (off_t) file->length) < 0)
-    goto truncate_failed;
-
-  bounce = g_malloc (file->chunk_size);
-  for (i = 0; i < file->chunks->len; i++) {
-    guint64 offset = (guint64) i * file->chunk_size;
-    gsize n = (gsize) MIN (file->chunk_size, file->length - offset);
-
-    if (g_ptr_array_index (file->chunks, i) == NULL)
-      continue;
-    if (!read_locked (file, offset, bounce, n, error))
-      goto failed;
-    if (!pwrite_all (fd, bounce, n, offset, error))
-      goto failed;
+  if (!write_sparse_locked (file, fd, error)) {
+    close (fd);
+    return NULL;
   }
-  g_free (bounce);
 
   data = mmap (NULL, file->length, PROT_READ, MAP_SHARED, fd, 0);
   if (data == MAP_FAILED)
@@ -572,22 +675,6 @@ snapshot_to_file_locked (MemvideoMemFile * file, const gchar * tmp_directory,
   return g_bytes_new_with_free_func (data, file->length, mapping_free, m);
 
   /* ERRORS */
-truncate_failed:
-  {
-    gint err = errno;
-
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-        "Could not size a %" G_GUINT64_FORMAT "-byte snapshot file in %s: %s",
-        file->length, tmp_directory, g_strerror (err));
-    close (fd);
-    return NULL;
-  }
-failed:
-  {
-    g_free (bounce);
-    close (fd);
-    return NULL;
-  }
 mmap_failed:
   {
     gint err = errno;
@@ -623,44 +710,34 @@ memvideo_mem_file_snapshot (MemvideoMemFile * file,
     const gchar * tmp_directory, GError ** error)
 {
   GBytes *bytes;
-  GError *file_error = NULL;
 
   g_return_val_if_fail (file != NULL, NULL);
 
   if (tmp_directory == NULL)
     tmp_directory = g_get_tmp_dir ();
 
+  /* A file that cannot be made (directory full, removed or read-only)
+   * fails the snapshot: copying the whole file to the heap instead would
+   * put in RAM what the budget keeps out of it */
   g_mutex_lock (&file->lock);
-  if (file->length <= MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX) {
+  if (file->length <= MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX)
     bytes = snapshot_to_heap_locked (file, error);
-  } else {
-    bytes = snapshot_to_file_locked (file, tmp_directory, &file_error);
-    if (bytes == NULL) {
-      /* The directory may have been removed or made read-only since the
-       * data came in: the bytes are still ours, so hand them out from RAM
-       * rather than not at all. */
-      GST_WARNING ("snapshot file failed (%s), copying %" G_GUINT64_FORMAT
-          " bytes to RAM instead", file_error->message, file->length);
-      g_clear_error (&file_error);
-      bytes = snapshot_to_heap_locked (file, error);
-    }
-  }
+  else
+    bytes = snapshot_to_file_locked (file, tmp_directory, error);
   g_mutex_unlock (&file->lock);
 
   return bytes;
 }
 
-gboolean
-memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd, GError ** error)
+/* Called with the lock held: for what cannot seek (a FIFO, a device),
+ * every byte in order, zeros for the gaps. */
+static gboolean
+write_stream_locked (MemvideoMemFile * file, gint fd, GError ** error)
 {
-  guint8 *bounce;
+  guint8 *bounce = g_malloc (file->chunk_size);
   guint64 offset = 0;
   gboolean ret = TRUE;
 
-  g_return_val_if_fail (file != NULL, FALSE);
-
-  g_mutex_lock (&file->lock);
-  bounce = g_malloc (file->chunk_size);
   while (ret && offset < file->length) {
     gsize n = (gsize) MIN (file->chunk_size, file->length - offset);
     const guint8 *p = bounce;
@@ -669,11 +746,11 @@ memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd, GError ** error)
     while (ret && n > 0) {
       gssize w = write (fd, p, n);
 
+      if (w < 0 && errno == EINTR)
+        continue;
       if (w < 0) {
         gint err = errno;
 
-        if (err == EINTR)
-          continue;
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
             "Could not write %" G_GSIZE_FORMAT " bytes at offset %"
             G_GUINT64_FORMAT ": %s", n, offset, g_strerror (err));
@@ -686,7 +763,48 @@ memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd, GError ** error)
     }
   }
   g_free (bounce);
+
+  return ret;
+}
+
+gboolean
+memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd, GError ** error)
+{
+  struct stat st;
+  gboolean ret;
+
+  g_return_val_if_fail (file != NULL, FALSE);
+
+  g_mutex_lock (&file->lock);
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    ret = write_sparse_locked (file, fd, error);
+  else
+    ret = write_stream_locked (file, fd, error);
   g_mutex_unlock (&file->lock);
 
   return ret;
+}
+
+void
+memvideo_mem_file_set_position (MemvideoMemFile * file, guint64 position)
+{
+  g_return_if_fail (file != NULL);
+
+  g_mutex_lock (&file->lock);
+  file->position = position;
+  g_mutex_unlock (&file->lock);
+}
+
+guint64
+memvideo_mem_file_get_position (MemvideoMemFile * file)
+{
+  guint64 position;
+
+  g_return_val_if_fail (file != NULL, 0);
+
+  g_mutex_lock (&file->lock);
+  position = file->position;
+  g_mutex_unlock (&file->lock);
+
+  return position;
 }

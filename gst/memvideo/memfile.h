@@ -13,9 +13,11 @@
  * pool memories, so the pool's max-memory bounds the RAM used and the rest
  * pages out to the pool's unlinked spill file.
  *
- * Writes are positional (like pwrite).  The length is the furthest byte
+ * Writes are positional (like pwrite), or at the file's write position
+ * (like write() on a file descriptor, for memsink's byte stream).  The length is the furthest byte
  * written; a gap before a write reads back as zeros.  Chunks that were
- * never written are not allocated.  Once the chunks in RAM fill
+ * never written are not allocated and have no slot in the chunk table
+ * (a write 1 TiB ahead costs one chunk), and are written as holes.  Once the chunks in RAM fill
  * max-memory, later data (writes of 64 KiB and more that start a chunk,
  * and any write into a chunk already on disk) goes straight to the spill
  * file instead of being copied into a chunk and evicted: the chunks in
@@ -57,6 +59,11 @@ MemvideoMemFile *memvideo_mem_file_new (MemvideoSpillPool * pool,
  * chunks (the chunk being written stays in RAM). */
 gsize memvideo_mem_file_chunk_size_for (guint64 max_memory,
     gsize huge_page_size);
+
+/* A file with the chunk size that fits a pool of @max_memory and the
+ * system's transparent huge pages (memvideo_huge_page_size()). */
+MemvideoMemFile *memvideo_mem_file_new_for (MemvideoSpillPool * pool,
+    guint64 max_memory);
 void memvideo_mem_file_free (MemvideoMemFile * file);
 
 guint64 memvideo_mem_file_get_size (MemvideoMemFile * file);
@@ -68,6 +75,17 @@ guint64 memvideo_mem_file_get_size (MemvideoMemFile * file);
 gboolean memvideo_mem_file_write (MemvideoMemFile * file, guint64 position,
     const guint8 * data, gsize size, GError ** error);
 
+/* Writes at the write position and moves it past the data; @position
+ * is set to where the data went (for error messages). */
+gboolean memvideo_mem_file_append (MemvideoMemFile * file,
+    const guint8 * data, gsize size, guint64 * position, GError ** error);
+
+/* The write position of memvideo_mem_file_append(); 0 at creation, not
+ * moved by truncate.  Any position up to MEMVIDEO_MEM_FILE_MAX_SIZE. */
+void memvideo_mem_file_set_position (MemvideoMemFile * file,
+    guint64 position);
+guint64 memvideo_mem_file_get_position (MemvideoMemFile * file);
+
 /* Reads @size bytes at @position without changing what is resident.
  * The range must lie inside the file. */
 gboolean memvideo_mem_file_read (MemvideoMemFile * file, guint64 position,
@@ -78,17 +96,22 @@ gboolean memvideo_mem_file_read (MemvideoMemFile * file, guint64 position,
 gboolean memvideo_mem_file_truncate (MemvideoMemFile * file, guint64 size,
     GError ** error);
 
-/* The whole file as one read-only GBytes.  Small files are copied; larger
- * ones are copied chunk by chunk (spilled chunks straight from the spill
- * file) into an unlinked file in @tmp_directory that is mapped read-only,
- * so the snapshot costs page cache, not anonymous RAM.  When that file
- * cannot be made (the directory was removed or made read-only), the
- * snapshot is copied to RAM instead: data accepted is never unreadable.
+/* The whole file as one read-only GBytes.  Small files (up to
+ * MEMVIDEO_MEM_FILE_SNAPSHOT_COPY_MAX) are copied; larger ones are copied
+ * chunk by chunk (spilled chunks straight from the spill file) into an
+ * unlinked file in @tmp_directory that is mapped read-only, so the
+ * snapshot costs page cache, not anonymous RAM.  When that file cannot be
+ * made or filled (the directory is full, removed or read-only), the
+ * snapshot fails: it is never copied to the heap instead, which would put
+ * the whole file in RAM past the budget.  The data stays in the file.
  * The GBytes stays valid after the file changes or is freed. */
 GBytes *memvideo_mem_file_snapshot (MemvideoMemFile * file,
     const gchar * tmp_directory, GError ** error);
 
-/* Writes the whole file to @fd from its current offset. */
+/* Writes the whole file to @fd.  A regular file gets the data at offsets
+ * 0..size (pwrite) with never-written chunks left as holes and its length
+ * set to the file's; anything else (a FIFO, a device) gets every byte in
+ * order from its current offset, zeros for the gaps. */
 gboolean memvideo_mem_file_write_to_fd (MemvideoMemFile * file, gint fd,
     GError ** error);
 

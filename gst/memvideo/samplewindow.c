@@ -16,46 +16,72 @@
 typedef struct
 {
   GstSample *sample;
-  GstClockTime ts;
+  GstClockTime ts;              /* running time, see sample_time() */
   gboolean keyframe;
 } Entry;
 
+/* Entries live in a ring of @capacity slots (a power of two), oldest at
+ * @head, so the sample at any index is one step away. */
 struct _MemvideoSampleWindow
 {
-  GQueue entries;               /* Entry *, oldest first */
+  Entry *ring;
+  guint capacity;
+  guint head;
+  guint length;
   guint max_samples;
   GstClockTime max_age;
 
   gboolean have_keyframe;       /* a keyframe arrived since the last clear */
-  GstClockTime last_ts;         /* timestamp of the last sample pushed */
-  GstClockTime max_ts;          /* highest timestamp pushed */
+  GstClockTime last_ts;         /* time of the last sample pushed */
 };
+
+#define MIN_CAPACITY 16
+
+static Entry *
+entry_at (MemvideoSampleWindow * window, guint index)
+{
+  return &window->ring[(window->head + index) & (window->capacity - 1)];
+}
 
 MemvideoSampleWindow *
 memvideo_sample_window_new (void)
 {
   MemvideoSampleWindow *window = g_new0 (MemvideoSampleWindow, 1);
 
-  g_queue_init (&window->entries);
+  window->capacity = MIN_CAPACITY;
+  window->ring = g_new0 (Entry, window->capacity);
   window->max_age = GST_CLOCK_TIME_NONE;
   window->last_ts = GST_CLOCK_TIME_NONE;
-  window->max_ts = GST_CLOCK_TIME_NONE;
 
   return window;
+}
+
+static Entry
+pop_head (MemvideoSampleWindow * window)
+{
+  Entry e = *entry_at (window, 0);
+
+  window->head = (window->head + 1) & (window->capacity - 1);
+  window->length--;
+
+  return e;
 }
 
 void
 memvideo_sample_window_free (MemvideoSampleWindow * window)
 {
-  Entry *e;
-
   g_return_if_fail (window != NULL);
 
-  while ((e = g_queue_pop_head (&window->entries))) {
-    gst_sample_unref (e->sample);
-    g_free (e);
-  }
+  while (window->length > 0)
+    gst_sample_unref (pop_head (window).sample);
+  g_free (window->ring);
   g_free (window);
+}
+
+gsize
+memvideo_sample_window_entry_size (void)
+{
+  return sizeof (Entry);
 }
 
 void
@@ -86,17 +112,47 @@ memvideo_sample_is_keyframe (GstSample * sample)
       || !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
 }
 
+/* The running time of the sample's PTS (DTS without PTS) in its TIME
+ * segment, so reverse playback ages forward; the timestamp itself in any
+ * other segment; NONE when it has neither. */
+static GstClockTime
+sample_time (GstSample * sample)
+{
+  GstBuffer *buffer = gst_sample_get_buffer (sample);
+  const GstSegment *segment = gst_sample_get_segment (sample);
+  GstClockTime ts;
+
+  if (buffer == NULL)
+    return GST_CLOCK_TIME_NONE;
+  ts = GST_BUFFER_PTS (buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    ts = GST_BUFFER_DTS (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (ts) && segment
+      && segment->format == GST_FORMAT_TIME)
+    ts = gst_segment_to_running_time (segment, GST_FORMAT_TIME, ts);
+
+  return ts;
+}
+
+/* A sample is too old when its time lies more than max-age from the
+ * newest sample's, on either side: after a jump forward the history
+ * before it ages out at once, and a sample left ahead of the newest by a
+ * jump back ages out too instead of blocking the window. */
 static gboolean
 over_limits (MemvideoSampleWindow * window, Entry * head)
 {
-  if (window->max_samples > 0 && window->entries.length > window->max_samples)
-    return TRUE;
+  GstClockTime newest = window->last_ts;
+  GstClockTime distance;
 
-  return GST_CLOCK_TIME_IS_VALID (window->max_age)
-      && GST_CLOCK_TIME_IS_VALID (head->ts)
-      && GST_CLOCK_TIME_IS_VALID (window->max_ts)
-      && window->max_ts > head->ts
-      && window->max_ts - head->ts > window->max_age;
+  if (window->max_samples > 0 && window->length > window->max_samples)
+    return TRUE;
+  if (!GST_CLOCK_TIME_IS_VALID (window->max_age)
+      || !GST_CLOCK_TIME_IS_VALID (head->ts)
+      || !GST_CLOCK_TIME_IS_VALID (newest))
+    return FALSE;
+  distance = newest > head->ts ? newest - head->ts : head->ts - newest;
+
+  return distance > window->max_age;
 }
 
 /* Number of samples from the oldest up to (not including) the next
@@ -104,72 +160,88 @@ over_limits (MemvideoSampleWindow * window, Entry * head)
 static guint
 oldest_group_length (MemvideoSampleWindow * window)
 {
-  GList *l;
-  guint n = 1;
+  guint n;
 
-  for (l = window->entries.head->next; l; l = l->next, n++) {
-    Entry *e = l->data;
-
-    if (e->keyframe)
+  for (n = 1; n < window->length; n++) {
+    if (entry_at (window, n)->keyframe)
       return n;
   }
 
   return 0;
 }
 
+static void
+push_tail (MemvideoSampleWindow * window, const Entry * e)
+{
+  if (window->length == window->capacity) {
+    Entry *ring = g_new (Entry, window->capacity * 2);
+    guint i;
+
+    for (i = 0; i < window->length; i++)
+      ring[i] = *entry_at (window, i);
+    g_free (window->ring);
+    window->ring = ring;
+    window->head = 0;
+    window->capacity *= 2;
+  }
+  *entry_at (window, window->length) = *e;
+  window->length++;
+}
+
+/* Gives back the RAM of a ring that the window outgrew by far. */
+static void
+maybe_shrink (MemvideoSampleWindow * window)
+{
+  Entry *ring;
+  guint i;
+
+  if (window->capacity <= MIN_CAPACITY || window->length > window->capacity / 4)
+    return;
+  ring = g_new (Entry, window->capacity / 2);
+  for (i = 0; i < window->length; i++)
+    ring[i] = *entry_at (window, i);
+  g_free (window->ring);
+  window->ring = ring;
+  window->head = 0;
+  window->capacity /= 2;
+}
+
 gboolean
 memvideo_sample_window_push (MemvideoSampleWindow * window,
     GstSample * sample, GPtrArray * dropped)
 {
-  GstBuffer *buffer;
-  Entry *e;
+  Entry e;
 
   g_return_val_if_fail (window != NULL, FALSE);
   g_return_val_if_fail (GST_IS_SAMPLE (sample), FALSE);
   g_return_val_if_fail (dropped != NULL, FALSE);
 
-  e = g_new0 (Entry, 1);
-  e->sample = sample;
-  e->keyframe = memvideo_sample_is_keyframe (sample);
+  e.sample = sample;
+  e.keyframe = memvideo_sample_is_keyframe (sample);
 
   /* A delta unit without its keyframe cannot be decoded */
-  if (!e->keyframe && !window->have_keyframe) {
+  if (!e.keyframe && !window->have_keyframe) {
     g_ptr_array_add (dropped, sample);
-    g_free (e);
     return FALSE;
   }
-  if (e->keyframe)
+  if (e.keyframe)
     window->have_keyframe = TRUE;
 
-  buffer = gst_sample_get_buffer (sample);
-  e->ts = GST_CLOCK_TIME_NONE;
-  if (buffer) {
-    e->ts = GST_BUFFER_PTS (buffer);
-    if (!GST_CLOCK_TIME_IS_VALID (e->ts))
-      e->ts = GST_BUFFER_DTS (buffer);
-  }
-  if (!GST_CLOCK_TIME_IS_VALID (e->ts))
-    e->ts = window->last_ts;
-  window->last_ts = e->ts;
-  if (GST_CLOCK_TIME_IS_VALID (e->ts) && (!GST_CLOCK_TIME_IS_VALID
-          (window->max_ts) || e->ts > window->max_ts))
-    window->max_ts = e->ts;
+  e.ts = sample_time (sample);
+  if (!GST_CLOCK_TIME_IS_VALID (e.ts))
+    e.ts = window->last_ts;
+  window->last_ts = e.ts;
+  push_tail (window, &e);
 
-  g_queue_push_tail (&window->entries, e);
-
-  while (window->entries.length > 0
-      && over_limits (window, g_queue_peek_head (&window->entries))) {
+  while (window->length > 0 && over_limits (window, entry_at (window, 0))) {
     guint n = oldest_group_length (window);
 
     if (n == 0)
       break;
-    while (n-- > 0) {
-      Entry *old = g_queue_pop_head (&window->entries);
-
-      g_ptr_array_add (dropped, old->sample);
-      g_free (old);
-    }
+    while (n-- > 0)
+      g_ptr_array_add (dropped, pop_head (window).sample);
   }
+  maybe_shrink (window);
 
   return TRUE;
 }
@@ -179,34 +251,31 @@ memvideo_sample_window_get_length (MemvideoSampleWindow * window)
 {
   g_return_val_if_fail (window != NULL, 0);
 
-  return window->entries.length;
+  return window->length;
 }
 
 GstSample *
 memvideo_sample_window_get (MemvideoSampleWindow * window, guint index)
 {
-  Entry *e;
-
   g_return_val_if_fail (window != NULL, NULL);
 
-  e = g_queue_peek_nth (&window->entries, index);
+  if (index >= window->length)
+    return NULL;
 
-  return e ? e->sample : NULL;
+  return entry_at (window, index)->sample;
 }
 
 GstSample *
 memvideo_sample_window_pop (MemvideoSampleWindow * window)
 {
   GstSample *sample;
-  Entry *e;
 
   g_return_val_if_fail (window != NULL, NULL);
 
-  e = g_queue_pop_head (&window->entries);
-  if (e == NULL)
+  if (window->length == 0)
     return NULL;
-  sample = e->sample;
-  g_free (e);
+  sample = pop_head (window).sample;
+  maybe_shrink (window);
 
   return sample;
 }
@@ -215,16 +284,12 @@ void
 memvideo_sample_window_clear (MemvideoSampleWindow * window,
     GPtrArray * dropped)
 {
-  Entry *e;
-
   g_return_if_fail (window != NULL);
   g_return_if_fail (dropped != NULL);
 
-  while ((e = g_queue_pop_head (&window->entries))) {
-    g_ptr_array_add (dropped, e->sample);
-    g_free (e);
-  }
+  while (window->length > 0)
+    g_ptr_array_add (dropped, pop_head (window).sample);
+  maybe_shrink (window);
   window->have_keyframe = FALSE;
   window->last_ts = GST_CLOCK_TIME_NONE;
-  window->max_ts = GST_CLOCK_TIME_NONE;
 }

@@ -16,11 +16,19 @@
  * The newest group is never dropped, so with encoded caps the window can
  * exceed its limits by up to one group of pictures.
  *
+ * Age is measured in running time (the sample's PTS, DTS without PTS, in
+ * its TIME segment), so reverse playback ages like forward playback: a
+ * sample is dropped when its time lies more than max-age from the newest
+ * sample's, on either side.  A timestamp jump forward therefore drops the
+ * history before it, and samples left ahead of the newest by a jump back
+ * age out as well.  The samples are held in a ring: any index is reached
+ * in constant time.
+ *
  * A sample is a keyframe when its caps are raw (media type "x-raw") or its
  * buffer lacks GST_BUFFER_FLAG_DELTA_UNIT.  Delta units arriving before the
  * first keyframe (of the stream, or after a clear) cannot be decoded and
- * are dropped at once.  A sample without PTS takes its DTS, else the
- * timestamp of the sample before it.
+ * are dropped at once.  A sample with neither PTS nor DTS takes the time
+ * of the sample before it.
  *
  * Not thread safe: the caller guards a window with its own lock.  Dropped
  * samples are handed back so the caller can release them outside it.
@@ -58,6 +66,10 @@ GstSample *memvideo_sample_window_pop (MemvideoSampleWindow * window);
  * state, so the next sample must again be a keyframe. */
 void memvideo_sample_window_clear (MemvideoSampleWindow * window,
     GPtrArray * dropped);
+
+/* The window's own bytes per sample held (for a caller charging its
+ * bookkeeping to a budget). */
+gsize memvideo_sample_window_entry_size (void);
 
 /* TRUE when @sample starts a group of pictures (see above). */
 gboolean memvideo_sample_is_keyframe (GstSample * sample);

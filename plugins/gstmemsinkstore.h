@@ -1,0 +1,105 @@
+/* gst-memvideo
+ * Copyright (C) 2026 gst-memvideo developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+/*
+ * memsink's two stores behind one interface.
+ *
+ * The element (gstmemsink.c) owns the pool, the element lock and its cond,
+ * the properties and the signals; a store keeps the data of one run.  The
+ * store of the mode in use is created once, at the first SEGMENT after
+ * start (or at EOS when no SEGMENT came), and lives until the next start:
+ * the mode is not decided again per buffer.
+ *
+ *  - the file store (gstmemsinkfile.c): a MemvideoMemFile with its write
+ *    position, the SEEKING/POSITION queries, get-bytes and the save to
+ *    location at EOS (gstmemsinksave.c);
+ *  - the samples store (gstmemsinksamples.c): a MemvideoSampleWindow of
+ *    GstSamples, the buffer adoption into the pool, pull and get by index.
+ *
+ * Locking (the same rule for both): the streaming thread calls segment,
+ * render and eos without any lock of the element held; app threads call
+ * the others with the element lock held, except get_bytes, which is called
+ * on a reference without it so a snapshot never blocks the element.  The
+ * file store's data is guarded by the MemvideoMemFile's own lock, the
+ * samples store's window by the element lock (pull-sample waits on the
+ * element's cond), so render takes one lock.
+ */
+
+#ifndef __GST_MEM_SINK_STORE_H__
+#define __GST_MEM_SINK_STORE_H__
+
+#include <gst/video/video.h>
+
+#include "gstmemsink.h"
+#include "memvideo/spillpool.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GstMemSinkStore GstMemSinkStore;
+
+typedef struct
+{
+  GstMemSinkMode mode;
+  const gchar *name;            /* the summary's "mode" field */
+  MemvideoEviction eviction;    /* the pool's order for this store */
+
+  /* Streaming thread, no lock held.  segment and render post their own
+   * errors; eos saves @location (may be NULL). */
+  gboolean (*segment) (GstMemSinkStore * store, const GstSegment * segment);
+  GstFlowReturn (*render) (GstMemSinkStore * store, GstBuffer * buffer);
+  gboolean (*eos) (GstMemSinkStore * store, const gchar * location);
+
+  /* Element lock held */
+  gboolean (*query) (GstMemSinkStore * store, GstQuery * query);
+  void (*summary) (GstMemSinkStore * store, GstStructure * s);
+  void (*clear) (GstMemSinkStore * store, gboolean flush,
+      GPtrArray * dropped);
+  guint (*n_samples) (GstMemSinkStore * store);
+  guint64 (*size) (GstMemSinkStore * store);
+  GstSample *(*get_sample) (GstMemSinkStore * store, guint index);
+  GstSample *(*pop_sample) (GstMemSinkStore * store);
+
+  /* Without the element lock, on a reference */
+  GBytes *(*get_bytes) (GstMemSinkStore * store, const gchar * directory);
+
+  void (*free) (GstMemSinkStore * store);
+} GstMemSinkStoreFuncs;
+
+struct _GstMemSinkStore
+{
+  const GstMemSinkStoreFuncs *funcs;
+  GstMemSink *sink;             /* not a reference: the sink owns the store */
+  MemvideoSpillPool *pool;      /* a reference */
+  gint ref_count;
+};
+
+/* @max_memory picks the file's chunk size (memvideo_mem_file_new_for). */
+GstMemSinkStore *gst_mem_sink_file_store_new (GstMemSink * sink,
+    MemvideoSpillPool * pool, guint64 max_memory);
+GstMemSinkStore *gst_mem_sink_samples_store_new (GstMemSink * sink,
+    MemvideoSpillPool * pool);
+
+GstMemSinkStore *gst_mem_sink_store_ref (GstMemSinkStore * store);
+void gst_mem_sink_store_unref (GstMemSinkStore * store);
+
+/* For the stores: the element's lock and cond, its streaming-thread
+ * state (caps, video info, segment; read without a lock by the streaming
+ * thread only) and the window settings (element lock held). */
+GMutex *gst_mem_sink_get_lock (GstMemSink * sink);
+void gst_mem_sink_samples_added (GstMemSink * sink, guint64 dropped);
+void gst_mem_sink_get_window (GstMemSink * sink, guint * max_samples,
+    GstClockTime * max_age, gboolean * emit_signals);
+GstCaps *gst_mem_sink_get_caps (GstMemSink * sink,
+    const GstVideoInfo ** vinfo);
+const GstSegment *gst_mem_sink_get_segment (GstMemSink * sink);
+GstFlowReturn gst_mem_sink_emit_new_sample (GstMemSink * sink);
+
+G_END_DECLS
+
+#endif /* __GST_MEM_SINK_STORE_H__ */
