@@ -464,6 +464,18 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
   }
   GST_OBJECT_UNLOCK (self);
 
+  /* the file's size without the element lock: a snapshot in progress
+   * holds the file's lock */
+  if (prop_id == PROP_SIZE) {
+    g_mutex_lock (&self->lock);
+    store = self->store ? gst_mem_sink_store_ref (self->store) : NULL;
+    g_mutex_unlock (&self->lock);
+    g_value_set_uint64 (value, store ? store->funcs->size (store) : 0);
+    if (store)
+      gst_mem_sink_store_unref (store);
+    return;
+  }
+
   g_mutex_lock (&self->lock);
   store = self->store;
   switch (prop_id) {
@@ -481,9 +493,6 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_N_SAMPLES:
       g_value_set_uint (value, store ? store->funcs->n_samples (store) : 0);
-      break;
-    case PROP_SIZE:
-      g_value_set_uint64 (value, store ? store->funcs->size (store) : 0);
       break;
     case PROP_DROPPED:
       g_value_set_uint64 (value, self->dropped);
@@ -656,12 +665,12 @@ gst_mem_sink_handle_eos (GstMemSink * self)
 
   store = gst_mem_sink_ensure_store (self, self->segment.format);
 
-  g_mutex_lock (&self->lock);
-  self->eos = TRUE;
-  g_cond_broadcast (&self->cond);
   s = gst_structure_new ("memsink-summary", "mode", G_TYPE_STRING,
       store->funcs->name, NULL);
   store->funcs->summary (store, s);
+  g_mutex_lock (&self->lock);
+  self->eos = TRUE;
+  g_cond_broadcast (&self->cond);
   memvideo_spill_pool_get_stats (self->pool, &stats);
   gst_structure_set (s, "resident-bytes", G_TYPE_UINT64, stats.resident_bytes,
       "spilled-bytes", G_TYPE_UINT64, stats.spilled_bytes, "dropped",
@@ -766,16 +775,22 @@ static gboolean
 gst_mem_sink_query (GstBaseSink * sink, GstQuery * query)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
-  gboolean have_store, answered = FALSE;
+  GstMemSinkStore *store = NULL;
+  gboolean answered;
 
+  /* on a reference, without the element lock (a POSITION query waits for
+   * the file's lock only) */
   g_mutex_lock (&self->lock);
-  have_store = self->store != NULL;
-  if (have_store)
-    answered = self->store->funcs->query (self->store, query);
+  if (self->store)
+    store = gst_mem_sink_store_ref (self->store);
   g_mutex_unlock (&self->lock);
 
-  if (!have_store)
+  if (store) {
+    answered = store->funcs->query (store, query);
+    gst_mem_sink_store_unref (store);
+  } else {
     answered = gst_mem_sink_query_undecided (self, query);
+  }
   if (answered)
     return TRUE;
 

@@ -131,9 +131,13 @@ static void
 samples_summary (GstMemSinkStore * store, GstStructure * s)
 {
   SamplesStore *self = (SamplesStore *) store;
+  GMutex *lock = gst_mem_sink_get_lock (store->sink);
+  guint n;
 
-  gst_structure_set (s, "n-samples", G_TYPE_UINT,
-      memvideo_sample_window_get_length (self->window), NULL);
+  g_mutex_lock (lock);
+  n = memvideo_sample_window_get_length (self->window);
+  g_mutex_unlock (lock);
+  gst_structure_set (s, "n-samples", G_TYPE_UINT, n, NULL);
 }
 
 static void

@@ -23,9 +23,10 @@
  *    GstSamples, the buffer adoption into the pool, pull and get by index.
  *
  * Locking (the same rule for both): the streaming thread calls segment,
- * render and eos without any lock of the element held; app threads call
- * the others with the element lock held, except get_bytes, which is called
- * on a reference without it so a snapshot never blocks the element.  The
+ * render, eos and summary without any lock of the element held; query,
+ * size and get_bytes are called on a reference without it (they wait for
+ * the file's lock, which a snapshot holds, not for the element's); the
+ * others with the element lock held.  The
  * file store's data is guarded by the MemvideoMemFile's own lock, the
  * samples store's window by the element lock (pull-sample waits on the
  * element's cond), so render takes one lock.
@@ -50,22 +51,23 @@ typedef struct
   MemvideoEviction eviction;    /* the pool's order for this store */
 
   /* Streaming thread, no lock held.  segment and render post their own
-   * errors; eos saves @location (may be NULL). */
+   * errors; eos saves @location (may be NULL); summary adds the EOS
+   * message's fields of the store. */
   gboolean (*segment) (GstMemSinkStore * store, const GstSegment * segment);
   GstFlowReturn (*render) (GstMemSinkStore * store, GstBuffer * buffer);
   gboolean (*eos) (GstMemSinkStore * store, const gchar * location);
+  void (*summary) (GstMemSinkStore * store, GstStructure * s);
 
   /* Element lock held */
-  gboolean (*query) (GstMemSinkStore * store, GstQuery * query);
-  void (*summary) (GstMemSinkStore * store, GstStructure * s);
   void (*clear) (GstMemSinkStore * store, gboolean flush,
       GPtrArray * dropped);
   guint (*n_samples) (GstMemSinkStore * store);
-  guint64 (*size) (GstMemSinkStore * store);
   GstSample *(*get_sample) (GstMemSinkStore * store, guint index);
   GstSample *(*pop_sample) (GstMemSinkStore * store);
 
   /* Without the element lock, on a reference */
+  gboolean (*query) (GstMemSinkStore * store, GstQuery * query);
+  guint64 (*size) (GstMemSinkStore * store);
   GBytes *(*get_bytes) (GstMemSinkStore * store, const gchar * directory);
 
   void (*free) (GstMemSinkStore * store);
