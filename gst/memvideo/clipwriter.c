@@ -376,11 +376,13 @@ clip_thread (gpointer data)
     g_unlink (tmp);
   g_free (tmp);
 
+  /* the samples go back first: whoever waits for @done may end the
+   * program (or check for leaks) at once */
+  g_clear_pointer (&job->samples, g_ptr_array_unref);
   job->done (job->location, size, error, job->user_data);
   if (job->notify)
     job->notify (job->user_data);
   g_clear_error (&error);
-  g_ptr_array_unref (job->samples);
   g_free (job->location);
   g_free (job->muxer);
   g_free (job);
