@@ -7,6 +7,11 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
+/* O_TMPFILE */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif

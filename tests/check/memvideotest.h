@@ -17,7 +17,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gst/gst.h>
+
+/* For fuzz targets: gst_init and the plugin of this build loaded
+ * explicitly (no registry scan of system plugins in every run).  Aborts
+ * when the plugin cannot be loaded. */
+static inline void
+mvt_fuzz_init (void)
+{
+  static gboolean initialized = FALSE;
+  GError *err = NULL;
+  GstPlugin *plugin;
+
+  if (initialized)
+    return;
+  initialized = TRUE;
+  gst_init (NULL, NULL);
+  plugin = gst_plugin_load_file (TESTS_BUILDDIR "/plugins/libgstmemvideo.so",
+      &err);
+  if (plugin == NULL) {
+    g_printerr ("cannot load the memvideo plugin: %s\n", err->message);
+    abort ();
+  }
+  gst_object_unref (plugin);
+}
+
+/* Fuzz targets define MVT_FUZZ_ONLY: they do not link gstcheck */
+#ifndef MVT_FUZZ_ONLY
+
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 
 /* Pops the next ERROR or WARNING (@type) of @bus and checks it: @domain
  * and @code, the user text exactly @text, and @debug_part inside the debug
@@ -59,6 +88,19 @@ mvt_count_messages (GstBus * bus, GstMessageType type)
     n++;
   }
   return n;
+}
+
+/* Caps and a BYTES segment from 0: a memsink in mode auto becomes a file */
+static inline void
+mvt_start_file (GstHarness * h)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("application/octet-stream");
+  GstSegment segment;
+
+  gst_harness_push_event (h, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  gst_segment_init (&segment, GST_FORMAT_BYTES);
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
 }
 
 static inline GBytes *
@@ -125,5 +167,7 @@ mvt_thread_check (MvtThreadCheck * check)
     fail ("%s", copy);
   }
 }
+
+#endif /* MVT_FUZZ_ONLY */
 
 #endif /* __MEMVIDEO_TEST_H__ */

@@ -22,29 +22,11 @@
 #include <gst/gst.h>
 
 #include "memfileops.h"
+#define MVT_FUZZ_ONLY
+#include "../memvideotest.h"
 
 int LLVMFuzzerTestOneInput (const guint8 * data, size_t size);
 
-static void
-init_once (void)
-{
-  static gboolean initialized = FALSE;
-  GError *err = NULL;
-  GstPlugin *plugin;
-
-  if (initialized)
-    return;
-  initialized = TRUE;
-  gst_init (NULL, NULL);
-  /* explicit load: no registry scan of system plugins in every run */
-  plugin = gst_plugin_load_file (TESTS_BUILDDIR "/plugins/libgstmemvideo.so",
-      &err);
-  if (plugin == NULL) {
-    fprintf (stderr, "cannot load the memvideo plugin: %s\n", err->message);
-    abort ();
-  }
-  gst_object_unref (plugin);
-}
 
 int
 LLVMFuzzerTestOneInput (const guint8 * data, size_t size)
@@ -52,7 +34,7 @@ LLVMFuzzerTestOneInput (const guint8 * data, size_t size)
   MemfileOpsConfig config = { 0, };
   gchar *failure;
 
-  init_once ();
+  mvt_fuzz_init ();
   config.max_memory = 64 * 1024;
   config.max_position = 1024 * 1024;
   config.max_write = 65535;

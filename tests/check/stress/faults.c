@@ -392,18 +392,6 @@ file_data (guint64 offset, gsize size)
 }
 
 static void
-start_file (GstHarness * h)
-{
-  GstCaps *caps = gst_caps_new_empty_simple ("application/octet-stream");
-  GstSegment segment;
-
-  gst_harness_push_event (h, gst_event_new_caps (caps));
-  gst_caps_unref (caps);
-  gst_segment_init (&segment, GST_FORMAT_BYTES);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
-}
-
-static void
 check_file (GstElement * sink, gsize expected)
 {
   GBytes *bytes = NULL;
@@ -434,12 +422,13 @@ GST_START_TEST (test_memsink_file_full_tmpfs)
   el = make_element ("memsink", 0, &bus);
   gst_util_set_object_arg (G_OBJECT (el), "mode", "file");
   h = gst_harness_new_with_element (el, "sink", NULL);
-  start_file (h);
+  mvt_start_file (h);
   for (off = 0; off < 3 * 1024 * 1024; off += FILE_WRITE)
     fail_unless_equals_int (gst_harness_push (h, file_data (off, FILE_WRITE)),
         GST_FLOW_OK);
-  check_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE);
+  mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_WRITE, "Could not spill to disk; the data stays in "
+      "memory.", dir);
   check_no_message (bus);
   check_file (el, 3 * 1024 * 1024);
 
@@ -547,7 +536,7 @@ memsink_dir_fault (Fault fault, const gchar * test)
   file = make_element ("memsink", 0, &bus2);
   gst_util_set_object_arg (G_OBJECT (file), "mode", "file");
   h2 = gst_harness_new_with_element (file, "sink", NULL);
-  start_file (h2);
+  mvt_start_file (h2);
 
   for (i = 0; i < 20; i++)
     fail_unless_equals_int (gst_harness_push (h1, test_frame_new (i,
@@ -605,7 +594,7 @@ memsink_big_file_dir_fault (Fault fault, const gchar * test)
   file = make_element ("memsink", 0, &bus);
   gst_util_set_object_arg (G_OBJECT (file), "mode", "file");
   h = gst_harness_new_with_element (file, "sink", NULL);
-  start_file (h);
+  mvt_start_file (h);
   for (off = 0; off < 3 * 1024 * 1024; off += FILE_WRITE)
     fail_unless_equals_int (gst_harness_push (h, file_data (off, FILE_WRITE)),
         GST_FLOW_OK);

@@ -8,7 +8,7 @@
  *
  * memsink faults of the adversarial run (issue 17), one test each:
  * what the location save does to FIFOs, hard links and read-only files
- * (item 2), gaps saved as holes (3), a far seek and the chunk table (7),
+ * (item 2), gaps saved as holes (3), SIGKILL during the save (12), a far seek and the chunk table (7),
  * max-age in running time (5) and the bookkeeping of tiny samples in the
  * budget (8).
  */
@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -294,6 +295,109 @@ GST_START_TEST (test_far_seek_charges_real_chunks)
 
 GST_END_TEST;
 
+/* Does process @pid have a file of @directory itself open (not one in a
+ * subdirectory, as the spill file is)? */
+static gboolean
+has_file_open_in (pid_t pid, const gchar * directory)
+{
+  gchar *fds = g_strdup_printf ("/proc/%d/fd", (gint) pid);
+  gchar *prefix = g_strconcat (directory, "/", NULL);
+  GDir *d = g_dir_open (fds, 0, NULL);
+  const gchar *name;
+  gboolean found = FALSE;
+
+  while (d && !found && (name = g_dir_read_name (d))) {
+    gchar *link = g_build_filename (fds, name, NULL);
+    gchar *target = g_file_read_link (link, NULL);
+
+    found = target && g_str_has_prefix (target, prefix)
+        && strchr (target + strlen (prefix), '/') == NULL;
+    g_free (target);
+    g_free (link);
+  }
+  if (d)
+    g_dir_close (d);
+  g_free (prefix);
+  g_free (fds);
+
+  return found;
+}
+
+static void
+save_big_child (const gchar * location)
+{
+  GstHarness *h;
+  guint i;
+
+  h = file_harness (location, NULL);
+  for (i = 0; i < 256; i++) {
+    GstBuffer *buf = gst_buffer_new_allocate (NULL, 1024 * 1024, NULL);
+
+    gst_buffer_memset (buf, 0, 0x5a, 1024 * 1024);
+    gst_harness_push (h, buf);
+  }
+  gst_harness_push_event (h, gst_event_new_eos ());
+  _exit (0);
+}
+
+/* SIGKILL while the location is being written leaves no partial file
+ * beside it (issue 17 item 12): the save writes an unnamed file */
+GST_START_TEST (test_location_sigkill_leaves_nothing)
+{
+  gchar *location = g_build_filename (tmpdir, "out", NULL);
+  guint entries = 0;
+  const gchar *name;
+  gint status;
+  GDir *d;
+  pid_t pid;
+
+  pid = fork ();
+  if (pid == 0)
+    save_big_child (location);
+  /* the pushes take a while; the save opens its file in tmpdir */
+  while (!has_file_open_in (pid, tmpdir)) {
+    fail_if (waitpid (pid, &status, WNOHANG) == pid, "the save finished "
+        "before it was seen");
+    g_thread_yield ();
+  }
+  kill (pid, SIGKILL);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFSIGNALED (status));
+
+  d = g_dir_open (tmpdir, 0, NULL);
+  while ((name = g_dir_read_name (d))) {
+    GST_INFO ("left: %s", name);
+    entries++;
+  }
+  g_dir_close (d);
+  fail_unless_equals_int (entries, 0);
+  g_free (location);
+}
+
+GST_END_TEST;
+
+/* A named temporary file that a killed save left (filesystems without
+ * O_TMPFILE) is removed at the next start; other files stay */
+GST_START_TEST (test_location_leftover_removed_at_start)
+{
+  gchar *location = g_build_filename (tmpdir, "out", NULL);
+  gchar *leftover = g_build_filename (tmpdir, ".out.memsink-a1b2c3", NULL);
+  gchar *other = g_build_filename (tmpdir, ".out.memsink-keep-me", NULL);
+  GstHarness *h;
+
+  fail_unless (g_file_set_contents (leftover, "partial", -1, NULL));
+  fail_unless (g_file_set_contents (other, "mine", -1, NULL));
+  h = file_harness (location, NULL);
+  fail_if (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  check_contents (other, "mine");
+  gst_harness_teardown (h);
+  g_free (other);
+  g_free (leftover);
+  g_free (location);
+}
+
+GST_END_TEST;
+
 static GstHarness *
 samples_harness (const gchar * prop, const gchar * value)
 {
@@ -389,6 +493,8 @@ memsink_hardening_suite (void)
   tcase_add_test (tc, test_location_keeps_mode);
   tcase_add_test (tc, test_location_read_only_file);
   tcase_add_test (tc, test_location_gaps_are_holes);
+  tcase_add_test (tc, test_location_sigkill_leaves_nothing);
+  tcase_add_test (tc, test_location_leftover_removed_at_start);
   tcase_add_test (tc, test_far_seek_charges_real_chunks);
   tcase_add_test (tc, test_max_age_reverse_playback);
   tcase_add_test (tc, test_max_age_pts_jump);

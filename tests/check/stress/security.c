@@ -172,18 +172,6 @@ GST_START_TEST (test_memspill_spill_file)
 
 GST_END_TEST;
 
-static void
-start_file (GstHarness * h)
-{
-  GstCaps *caps = gst_caps_new_empty_simple ("application/octet-stream");
-  GstSegment segment;
-
-  gst_harness_push_event (h, gst_event_new_caps (caps));
-  gst_caps_unref (caps);
-  gst_segment_init (&segment, GST_FORMAT_BYTES);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
-}
-
 static GstBuffer *
 file_data (gsize size)
 {
@@ -211,7 +199,7 @@ GST_START_TEST (test_memsink_spill_file)
   file = make_element ("memsink");
   gst_util_set_object_arg (G_OBJECT (file), "mode", "file");
   h2 = gst_harness_new_with_element (file, "sink", NULL);
-  start_file (h2);
+  mvt_start_file (h2);
   for (i = 0; i < 3; i++)
     fail_unless_equals_int (gst_harness_push (h2, file_data (512 * 1024)),
         GST_FLOW_OK);
@@ -307,7 +295,7 @@ GST_START_TEST (test_planted_symlinks_not_followed)
   sink = make_element ("memsink");
   gst_util_set_object_arg (G_OBJECT (sink), "mode", "file");
   h2 = gst_harness_new_with_element (sink, "sink", NULL);
-  start_file (h2);
+  mvt_start_file (h2);
   for (i = 0; i < 3; i++)
     fail_unless_equals_int (gst_harness_push (h2, file_data (512 * 1024)),
         GST_FLOW_OK);
@@ -364,7 +352,7 @@ GST_START_TEST (test_location_temp_and_rename)
   gst_element_set_bus (sink, bus);
   text = g_strdup_printf ("Could not save the file to \"%s\".", location);
   h = gst_harness_new_with_element (sink, "sink", NULL);
-  start_file (h);
+  mvt_start_file (h);
   for (i = 0; i < 4; i++)
     fail_unless_equals_int (gst_harness_push (h, file_data (100000)),
         GST_FLOW_OK);
