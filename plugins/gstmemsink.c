@@ -17,7 +17,10 @@
  * spill file in #GstMemSink:spill-directory.
  *
  * In #GstMemSink:mode auto the first SEGMENT decides: a BYTES segment (a
- * muxer or any byte stream) selects *file* mode, anything else *samples*.
+ * muxer or any byte stream) or container caps before it (video/mpegts,
+ * application/ogg, video/quicktime, video/x-matroska, ..., systemstream=true:
+ * mpegtsmux and oggmux send a TIME segment) select *file* mode, anything
+ * else *samples*.
  *
  * *file*: a seekable in-memory file.  memsink answers SEEKING (bytes,
  * seekable) and POSITION (bytes) queries and moves its write position on
@@ -30,12 +33,16 @@
  * links, a FIFO or a device is written into, a symbolic link or a file
  * the user may not write is refused (docs/memsink.md).
  *
- * *samples*: every buffer is kept as a GstSample.  A history window bounded
- * by #GstMemSink:max-samples and #GstMemSink:max-age (running time) drops the
- * oldest samples, and for encoded caps whole groups of pictures (keyframe
- * up to the next keyframe) so the kept samples start with a keyframe.  The
- * "get-sample", "pull-sample", "try-pull-sample" and "clear" action signals
- * and the "new-sample" signal follow appsink's names and blocking rules.
+ * *samples*: every buffer is kept as a GstSample.  A history window keeping
+ * at least #GstMemSink:max-samples and at least #GstMemSink:max-age (running
+ * time) drops the oldest samples, and for encoded caps whole groups of
+ * pictures (keyframe up to the next keyframe) so the kept samples start
+ * with a keyframe: a group goes only when the rest still holds both limits.
+ * The "get-sample", "pull-sample", "try-pull-sample" and "clear" action
+ * signals and the "new-sample" signal follow appsink's names and blocking
+ * rules.  Samples keep their number (#GstMemSink:first-sample-number,
+ * "get-sample-by-number"), and "save" writes the recent past plus what
+ * comes next as an MP4, MOV, MKV or TS clip (docs/memsink.md).
  * Upstream is offered the pool's allocator, so raw frames written straight
  * into pageable memory are kept without a copy.
  *
@@ -216,15 +223,17 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
   gst_memvideo_spill_install_properties (gobject_class, &spill_props);
   g_object_class_install_property (gobject_class, PROP_MAX_SAMPLES,
       g_param_spec_uint ("max-samples", "Max samples",
-          "Samples mode: keep at most this many samples, dropping the oldest "
-          "(whole groups of pictures for encoded caps; 0 = unlimited)",
+          "Samples mode: keep at least this many samples, dropping the "
+          "oldest group of pictures when the rest still has as many "
+          "(0 = unlimited)",
           0, G_MAXUINT, DEFAULT_MAX_SAMPLES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_AGE,
       g_param_spec_uint64 ("max-age", "Max age",
-          "Samples mode: drop samples whose running time is more than this "
-          "many nanoseconds from the newest's (-1 = unlimited)",
+          "Samples mode: keep at least this many nanoseconds of running time, "
+          "dropping the oldest group of pictures when the rest still spans "
+          "as much (-1 = unlimited)",
           0, G_MAXUINT64, DEFAULT_MAX_AGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));

@@ -113,8 +113,7 @@ memvideo_clip_check (const GstCaps * caps, const gchar * location,
 static const gchar *
 parser_for_caps (GstCaps * caps)
 {
-  const gchar *name =
-      gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  const gchar *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (parsers); i++) {
