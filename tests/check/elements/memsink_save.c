@@ -10,7 +10,8 @@
  * tune=zerolatency and a GOP of 30 and of 250 frames, each file demuxed
  * (starts on a keyframe, exact frames) and decoded again; overlapping
  * saves and the pin; EOS during the after part; a directory that does not
- * exist; the refusals.  And the stable sample numbers, walked by a reader
+ * exist; the refusals; auto mode with mpegtsmux and a location.  And the
+ * stable sample numbers, walked by a reader
  * thread while the window slides.
  *
  * The saves are requested from the new-sample handler at an exact frame,
@@ -483,6 +484,48 @@ GST_START_TEST (test_save_refused)
 
 GST_END_TEST;
 
+/* Auto mode with mpegtsmux (a TIME segment, video/mpegts caps) and a
+ * location: file mode, the file saved at EOS equal to get-bytes, no
+ * "put a muxer before memsink" error */
+GST_START_TEST (test_auto_mpegtsmux_location)
+{
+  gchar *path = path_of ("auto.ts");
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=30 ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! x264enc threads=1 "
+      "tune=zerolatency ! mpegtsmux ! memsink name=sink location=%s", path);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GBytes *bytes;
+  gchar *contents;
+  gsize size;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  bytes = mvt_get_bytes (sink);
+  fail_unless (bytes != NULL, "auto mode picked samples for mpegtsmux");
+  fail_unless (g_file_get_contents (path, &contents, &size, NULL));
+  fail_unless (size > 0);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), size);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), contents, size) == 0);
+
+  g_free (contents);
+  g_bytes_unref (bytes);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* ---- stable numbers: a reader walks the window while it slides ---- */
 
 #define N_FRAMES 3000
@@ -620,6 +663,7 @@ memsink_save_suite (void)
   tcase_add_test (tc, test_save_eos_during_after);
   tcase_add_test (tc, test_save_unwritable_directory);
   tcase_add_test (tc, test_save_refused);
+  tcase_add_test (tc, test_auto_mpegtsmux_location);
 
   suite_add_tcase (s, tc_numbers);
   tcase_add_test (tc_numbers, test_numbers_walked_while_sliding);
