@@ -17,7 +17,10 @@
  * spill file in #GstMemSink:spill-directory.
  *
  * In #GstMemSink:mode auto the first SEGMENT decides: a BYTES segment (a
- * muxer or any byte stream) selects *file* mode, anything else *samples*.
+ * muxer or any byte stream) or container caps before it (video/mpegts,
+ * application/ogg, video/quicktime, video/x-matroska, ..., systemstream=true:
+ * mpegtsmux and oggmux send a TIME segment) select *file* mode, anything
+ * else *samples*.
  *
  * *file*: a seekable in-memory file.  memsink answers SEEKING (bytes,
  * seekable) and POSITION (bytes) queries and moves its write position on
@@ -30,12 +33,16 @@
  * links, a FIFO or a device is written into, a symbolic link or a file
  * the user may not write is refused (docs/memsink.md).
  *
- * *samples*: every buffer is kept as a GstSample.  A history window bounded
- * by #GstMemSink:max-samples and #GstMemSink:max-age (running time) drops the
- * oldest samples, and for encoded caps whole groups of pictures (keyframe
- * up to the next keyframe) so the kept samples start with a keyframe.  The
- * "get-sample", "pull-sample", "try-pull-sample" and "clear" action signals
- * and the "new-sample" signal follow appsink's names and blocking rules.
+ * *samples*: every buffer is kept as a GstSample.  A history window keeping
+ * at least #GstMemSink:max-samples and at least #GstMemSink:max-age (running
+ * time) drops the oldest samples, and for encoded caps whole groups of
+ * pictures (keyframe up to the next keyframe) so the kept samples start
+ * with a keyframe: a group goes only when the rest still holds both limits.
+ * The "get-sample", "pull-sample", "try-pull-sample" and "clear" action
+ * signals and the "new-sample" signal follow appsink's names and blocking
+ * rules.  Samples keep their number (#GstMemSink:first-sample-number,
+ * "get-sample-by-number"), and "save" writes the recent past plus what
+ * comes next as an MP4, MOV, MKV or TS clip (docs/memsink.md).
  * Upstream is offered the pool's allocator, so raw frames written straight
  * into pageable memory are kept without a copy.
  *
@@ -100,6 +107,8 @@ enum
   PROP_SPILLED_BYTES,
   PROP_DROPPED,
   PROP_EOS,
+  PROP_FIRST_SAMPLE_NUMBER,
+  PROP_LAST_SAMPLE_NUMBER,
 };
 
 enum
@@ -153,8 +162,8 @@ gst_mem_sink_mode_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_MEM_SINK_MODE_AUTO, "BYTES segment: file, otherwise samples",
-        "auto"},
+    {GST_MEM_SINK_MODE_AUTO, "BYTES segment or container caps: file, "
+          "otherwise samples", "auto"},
     {GST_MEM_SINK_MODE_SAMPLES, "Keep every buffer as a sample", "samples"},
     {GST_MEM_SINK_MODE_FILE, "Keep the byte stream as a seekable file",
         "file"},
@@ -206,22 +215,25 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
-          "What to keep: auto decides by the SEGMENT format (BYTES: file, "
-          "otherwise samples)", GST_TYPE_MEM_SINK_MODE, DEFAULT_MODE,
+          "What to keep: auto decides by the SEGMENT format and the caps "
+          "(BYTES or a container: file, otherwise samples)",
+          GST_TYPE_MEM_SINK_MODE, DEFAULT_MODE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
   gst_memvideo_spill_install_properties (gobject_class, &spill_props);
   g_object_class_install_property (gobject_class, PROP_MAX_SAMPLES,
       g_param_spec_uint ("max-samples", "Max samples",
-          "Samples mode: keep at most this many samples, dropping the oldest "
-          "(whole groups of pictures for encoded caps; 0 = unlimited)",
+          "Samples mode: keep at least this many samples, dropping the "
+          "oldest group of pictures when the rest still has as many "
+          "(0 = unlimited)",
           0, G_MAXUINT, DEFAULT_MAX_SAMPLES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MAX_AGE,
       g_param_spec_uint64 ("max-age", "Max age",
-          "Samples mode: drop samples whose running time is more than this "
-          "many nanoseconds from the newest's (-1 = unlimited)",
+          "Samples mode: keep at least this many nanoseconds of running time, "
+          "dropping the oldest group of pictures when the rest still spans "
+          "as much (-1 = unlimited)",
           0, G_MAXUINT64, DEFAULT_MAX_AGE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -327,6 +339,9 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
       G_CALLBACK (gst_mem_sink_clear), NULL, NULL, NULL, G_TYPE_NONE, 0,
       G_TYPE_NONE);
 
+  gst_mem_sink_install_event_api (gobject_class, PROP_FIRST_SAMPLE_NUMBER,
+      PROP_LAST_SAMPLE_NUMBER);
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "Memory sink",
       "Sink", "Keeps samples or a whole muxed file in memory, spilling to "
@@ -359,6 +374,7 @@ gst_mem_sink_init (GstMemSink * self)
   g_cond_init (&self->cond);
   g_mutex_init (&self->error_lock);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  gst_mem_sink_saves_init (self);
 
   /* A store, not a renderer: take data as fast as it comes, like filesink */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
@@ -371,6 +387,7 @@ gst_mem_sink_finalize (GObject * object)
 {
   GstMemSink *self = GST_MEM_SINK (object);
 
+  gst_mem_sink_saves_clear (self);
   g_clear_pointer (&self->store, gst_mem_sink_store_unref);
   /* The pool keeps its error function (and the weak reference it was
    * given) until it is finalized: memories an application still holds may
@@ -501,6 +518,8 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_boolean (value, self->eos);
       break;
     default:
+      if (gst_mem_sink_event_get_property (self, prop_id, value))
+        break;
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
@@ -589,6 +608,7 @@ gst_mem_sink_stop (GstBaseSink * sink)
 
   /* The data stays readable until the next start; only the RAM blocks the
    * pool kept for frames that will no longer come are given back. */
+  gst_mem_sink_saves_finish (self);
   g_mutex_lock (&self->lock);
   self->started = FALSE;
   g_cond_broadcast (&self->cond);
@@ -681,6 +701,7 @@ gst_mem_sink_handle_eos (GstMemSink * self)
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
 
+  gst_mem_sink_saves_finish (self);
   /* the store's own lock only: get-bytes and queries go on meanwhile */
   ret = store->funcs->eos (store, location);
   g_free (location);
@@ -694,6 +715,7 @@ gst_mem_sink_flush_stop (GstMemSink * self)
   GPtrArray *dropped =
       g_ptr_array_new_with_free_func ((GDestroyNotify) gst_sample_unref);
 
+  gst_mem_sink_saves_finish (self);
   g_mutex_lock (&self->lock);
   self->flushing = FALSE;
   self->eos = FALSE;

@@ -160,7 +160,8 @@ gst_mem_sink_begin_run (GstMemSink * self, MemvideoSpillPool * pool)
 }
 
 /* Streaming thread: creates the store of the mode in use, once per run:
- * mode auto picks file for a BYTES segment, samples otherwise. */
+ * mode auto picks file for a BYTES segment or container caps
+ * (gstmemsinkmode.c), samples otherwise. */
 GstMemSinkStore *
 gst_mem_sink_ensure_store (GstMemSink * self, GstFormat format)
 {
@@ -176,8 +177,8 @@ gst_mem_sink_ensure_store (GstMemSink * self, GstFormat format)
   max_memory = self->settings.spill.max_memory;
   GST_OBJECT_UNLOCK (self);
   if (mode == GST_MEM_SINK_MODE_AUTO)
-    mode = format == GST_FORMAT_BYTES ?
-        GST_MEM_SINK_MODE_FILE : GST_MEM_SINK_MODE_SAMPLES;
+    mode = format == GST_FORMAT_BYTES || gst_mem_sink_caps_are_file (self->caps)
+        ? GST_MEM_SINK_MODE_FILE : GST_MEM_SINK_MODE_SAMPLES;
 
   g_mutex_lock (&self->lock);
   if (mode == GST_MEM_SINK_MODE_FILE)

@@ -59,6 +59,7 @@ struct _GstMemSink
   gboolean eos;
   gboolean flushing;
   gboolean started;
+  GPtrArray *saves;             /* waiting for their end (gstmemsinkevent.c) */
 
   /* Streaming thread only */
   GstCaps *caps;
@@ -99,6 +100,21 @@ GstSample *gst_mem_sink_pull_sample (GstMemSink * self);
 GstSample *gst_mem_sink_try_pull_sample (GstMemSink * self,
     GstClockTime timeout);
 void gst_mem_sink_clear (GstMemSink * self);
+
+/* gstmemsinkmode.c: auto mode's file streams (container caps) */
+gboolean gst_mem_sink_caps_are_file (const GstCaps * caps);
+
+/* gstmemsinkevent.c: save, stable sample numbers */
+void gst_mem_sink_install_event_api (GObjectClass * klass,
+    guint prop_first_number, guint prop_last_number);
+void gst_mem_sink_saves_init (GstMemSink * self);
+void gst_mem_sink_saves_clear (GstMemSink * self);
+/* Element lock held */
+gboolean gst_mem_sink_event_get_property (GstMemSink * self, guint prop_id,
+    GValue * value);
+/* Without locks: at EOS, flush and stop, the waiting saves are written with
+ * what they have */
+void gst_mem_sink_saves_finish (GstMemSink * self);
 
 G_END_DECLS
 

@@ -62,7 +62,7 @@ samples_render (GstMemSinkStore * store, GstBuffer * buffer)
   const GstVideoInfo *vinfo;
   GstCaps *caps = gst_mem_sink_get_caps (store->sink, &vinfo);
   GstClockTime max_age;
-  GPtrArray *dropped;
+  GPtrArray *dropped, *ready;
   GError *error = NULL;
   GstSample *sample;
   GstBuffer *kept;
@@ -79,14 +79,19 @@ samples_render (GstMemSinkStore * store, GstBuffer * buffer)
   gst_buffer_unref (kept);
 
   dropped = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_sample_unref);
+  ready = g_ptr_array_new ();
   g_mutex_lock (lock);
   gst_mem_sink_get_window (store->sink, &max_samples, &max_age, &emit);
   memvideo_sample_window_set_limits (self->window, max_samples, max_age);
   kept_it = memvideo_sample_window_push (self->window, sample, dropped);
+  gst_mem_sink_saves_sample_added (store->sink, self->window,
+      kept_it ? sample : NULL, ready);
   charge_bookkeeping (self);
   gst_mem_sink_samples_added (store->sink, dropped->len);
   g_mutex_unlock (lock);
   g_ptr_array_unref (dropped);
+  gst_mem_sink_saves_write (store->sink, ready);
+  g_ptr_array_unref (ready);
 
   if (kept_it && emit)
     return gst_mem_sink_emit_new_sample (store->sink);
@@ -215,6 +220,15 @@ static const GstMemSinkStoreFuncs samples_funcs = {
   .get_bytes = samples_get_bytes,
   .free = samples_free,
 };
+
+MemvideoSampleWindow *
+gst_mem_sink_samples_store_get_window (GstMemSinkStore * store)
+{
+  if (store->funcs != &samples_funcs)
+    return NULL;
+
+  return ((SamplesStore *) store)->window;
+}
 
 GstMemSinkStore *
 gst_mem_sink_samples_store_new (GstMemSink * sink, MemvideoSpillPool * pool)

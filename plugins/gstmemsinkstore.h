@@ -38,6 +38,7 @@
 #include <gst/video/video.h>
 
 #include "gstmemsink.h"
+#include "memvideo/samplewindow.h"
 #include "memvideo/spillpool.h"
 
 G_BEGIN_DECLS
@@ -87,6 +88,10 @@ GstMemSinkStore *gst_mem_sink_file_store_new (GstMemSink * sink,
 GstMemSinkStore *gst_mem_sink_samples_store_new (GstMemSink * sink,
     MemvideoSpillPool * pool);
 
+/* Element lock held: the samples store's window, NULL for the file store */
+MemvideoSampleWindow *gst_mem_sink_samples_store_get_window (GstMemSinkStore
+    * store);
+
 GstMemSinkStore *gst_mem_sink_store_ref (GstMemSinkStore * store);
 void gst_mem_sink_store_unref (GstMemSinkStore * store);
 
@@ -101,6 +106,12 @@ GstCaps *gst_mem_sink_get_caps (GstMemSink * sink,
     const GstVideoInfo ** vinfo);
 const GstSegment *gst_mem_sink_get_segment (GstMemSink * sink);
 GstFlowReturn gst_mem_sink_emit_new_sample (GstMemSink * sink);
+/* Element lock held, after @sample (NULL: not kept) entered @window:
+ * feeds the waiting saves, moving those that ended to @ready (then
+ * written by gst_mem_sink_saves_write without the lock) */
+void gst_mem_sink_saves_sample_added (GstMemSink * sink,
+    MemvideoSampleWindow * window, GstSample * sample, GPtrArray * ready);
+void gst_mem_sink_saves_write (GstMemSink * sink, GPtrArray * ready);
 
 G_END_DECLS
 

@@ -33,6 +33,8 @@ struct _MemvideoSampleWindow
 
   gboolean have_keyframe;       /* a keyframe arrived since the last clear */
   GstClockTime last_ts;         /* time of the last sample pushed */
+  guint64 first_number;         /* number of the sample at @head */
+  guint64 pin;                  /* samples numbered from here on stay */
 };
 
 #define MIN_CAPACITY 16
@@ -52,6 +54,8 @@ memvideo_sample_window_new (void)
   window->ring = g_new0 (Entry, window->capacity);
   window->max_age = GST_CLOCK_TIME_NONE;
   window->last_ts = GST_CLOCK_TIME_NONE;
+  window->first_number = 1;
+  window->pin = G_MAXUINT64;
 
   return window;
 }
@@ -63,6 +67,7 @@ pop_head (MemvideoSampleWindow * window)
 
   window->head = (window->head + 1) & (window->capacity - 1);
   window->length--;
+  window->first_number++;
 
   return e;
 }
@@ -134,25 +139,39 @@ sample_time (GstSample * sample)
   return ts;
 }
 
-/* A sample is too old when its time lies more than max-age from the
- * newest sample's, on either side: after a jump forward the history
- * before it ages out at once, and a sample left ahead of the newest by a
- * jump back ages out too instead of blocking the window. */
-static gboolean
-over_limits (MemvideoSampleWindow * window, Entry * head)
+static GstClockTime
+distance (GstClockTime a, GstClockTime b)
 {
-  GstClockTime newest = window->last_ts;
-  GstClockTime distance;
+  return a > b ? a - b : b - a;
+}
 
-  if (window->max_samples > 0 && window->length > window->max_samples)
-    return TRUE;
-  if (!GST_CLOCK_TIME_IS_VALID (window->max_age)
-      || !GST_CLOCK_TIME_IS_VALID (head->ts)
-      || !GST_CLOCK_TIME_IS_VALID (newest))
+/* Whether the oldest group (the @n samples at the head) may go: only when
+ * what remains without it still reaches every limit, so the window keeps
+ * at least max-samples and at least max-age, and nothing from the pin on.
+ * The span of what remains is the distance from its oldest sample to the
+ * newest, on either side: after a jump back, a sample left ahead of the
+ * newest ages out instead of blocking the window.  With both limits set
+ * the window keeps at least both. */
+static gboolean
+may_drop_group (MemvideoSampleWindow * window, guint n)
+{
+  GstClockTime newest = window->last_ts, next;
+  gboolean by_count = window->max_samples > 0;
+  gboolean by_age = GST_CLOCK_TIME_IS_VALID (window->max_age);
+
+  if (n == 0 || window->first_number + n > window->pin)
     return FALSE;
-  distance = newest > head->ts ? newest - head->ts : head->ts - newest;
+  if (!by_count && !by_age)
+    return FALSE;
+  if (by_count && window->length - n < window->max_samples)
+    return FALSE;
+  next = entry_at (window, n)->ts;
+  if (by_age && (!GST_CLOCK_TIME_IS_VALID (next)
+          || !GST_CLOCK_TIME_IS_VALID (newest)
+          || distance (newest, next) < window->max_age))
+    return FALSE;
 
-  return distance > window->max_age;
+  return TRUE;
 }
 
 /* Number of samples from the oldest up to (not including) the next
@@ -233,10 +252,10 @@ memvideo_sample_window_push (MemvideoSampleWindow * window,
   window->last_ts = e.ts;
   push_tail (window, &e);
 
-  while (window->length > 0 && over_limits (window, entry_at (window, 0))) {
+  for (;;) {
     guint n = oldest_group_length (window);
 
-    if (n == 0)
+    if (!may_drop_group (window, n))
       break;
     while (n-- > 0)
       g_ptr_array_add (dropped, pop_head (window).sample);
@@ -292,4 +311,63 @@ memvideo_sample_window_clear (MemvideoSampleWindow * window,
   maybe_shrink (window);
   window->have_keyframe = FALSE;
   window->last_ts = GST_CLOCK_TIME_NONE;
+}
+
+guint64
+memvideo_sample_window_get_first_number (MemvideoSampleWindow * window)
+{
+  g_return_val_if_fail (window != NULL, 0);
+
+  return window->first_number;
+}
+
+GstSample *
+memvideo_sample_window_get_by_number (MemvideoSampleWindow * window,
+    guint64 number)
+{
+  g_return_val_if_fail (window != NULL, NULL);
+
+  if (number < window->first_number
+      || number - window->first_number >= window->length)
+    return NULL;
+
+  return entry_at (window, number - window->first_number)->sample;
+}
+
+GstClockTime
+memvideo_sample_window_get_time (MemvideoSampleWindow * window, guint index)
+{
+  g_return_val_if_fail (window != NULL, GST_CLOCK_TIME_NONE);
+
+  if (index >= window->length)
+    return GST_CLOCK_TIME_NONE;
+
+  return entry_at (window, index)->ts;
+}
+
+void
+memvideo_sample_window_set_pin (MemvideoSampleWindow * window, guint64 number)
+{
+  g_return_if_fail (window != NULL);
+
+  window->pin = number;
+}
+
+/* The latest keyframe at or before @time, else the oldest sample. */
+guint
+memvideo_sample_window_find_keyframe (MemvideoSampleWindow * window,
+    GstClockTime time)
+{
+  guint i;
+
+  g_return_val_if_fail (window != NULL, 0);
+
+  for (i = window->length; i > 0; i--) {
+    Entry *e = entry_at (window, i - 1);
+
+    if (e->keyframe && GST_CLOCK_TIME_IS_VALID (e->ts) && e->ts <= time)
+      return i - 1;
+  }
+
+  return 0;
 }

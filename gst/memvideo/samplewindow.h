@@ -8,13 +8,20 @@
  */
 
 /*
- * memsink's history window: samples in arrival order, bounded by a count
- * and by an age (newest timestamp minus oldest).  When a limit is exceeded
- * the oldest samples are dropped: one at a time for raw caps, and for
- * encoded caps the whole group from the oldest sample up to (not
- * including) the next keyframe, so what is kept starts with a keyframe.
- * The newest group is never dropped, so with encoded caps the window can
- * exceed its limits by up to one group of pictures.
+ * memsink's history window: samples in arrival order, keeping at least
+ * a count and at least an age (newest timestamp minus oldest).  The oldest
+ * group is dropped only when what remains without it still holds
+ * max-samples samples and still spans max-age: one sample at a time for
+ * raw caps, and for encoded caps the whole group from the oldest sample up
+ * to (not including) the next keyframe, so what is kept starts with a
+ * keyframe.  So the window holds max-samples (max-age) plus less than one
+ * group of pictures.  The newest group is never dropped.
+ *
+ * Every sample kept gets a number, 1 for the first one and one more for
+ * each next one, which it keeps for as long as it is held (pop and clear
+ * do not renumber), so a reader can walk the window by number while it
+ * slides.  A pin keeps every sample numbered from it on (a save waiting
+ * for its range).
  *
  * Age is measured in running time (the sample's PTS, DTS without PTS, in
  * its TIME segment), so reverse playback ages like forward playback: a
@@ -66,6 +73,27 @@ GstSample *memvideo_sample_window_pop (MemvideoSampleWindow * window);
  * state, so the next sample must again be a keyframe. */
 void memvideo_sample_window_clear (MemvideoSampleWindow * window,
     GPtrArray * dropped);
+
+/* Number of the oldest sample held (index 0); the number the next sample
+ * will get when the window is empty.  The newest held is first + length -
+ * 1. */
+guint64 memvideo_sample_window_get_first_number (MemvideoSampleWindow *
+    window);
+/* transfer none; NULL when no sample held has that number */
+GstSample *memvideo_sample_window_get_by_number (MemvideoSampleWindow *
+    window, guint64 number);
+/* The time the window ages the sample at @index by (running time); NONE
+ * out of range */
+GstClockTime memvideo_sample_window_get_time (MemvideoSampleWindow * window,
+    guint index);
+/* The limits drop no sample numbered @number or later (G_MAXUINT64: no
+ * pin).  pop and clear still take them. */
+void memvideo_sample_window_set_pin (MemvideoSampleWindow * window,
+    guint64 number);
+/* Index of the latest keyframe whose time is at or before @time, else 0
+ * (the oldest sample) */
+guint memvideo_sample_window_find_keyframe (MemvideoSampleWindow * window,
+    GstClockTime time);
 
 /* The window's own bytes per sample held (for a caller charging its
  * bookkeeping to a budget). */

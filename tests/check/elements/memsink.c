@@ -224,8 +224,8 @@ GST_END_TEST;
 
 GST_START_TEST (test_identical_mpegtsmux)
 {
-  /* mpegtsmux and oggmux send a TIME segment: auto would pick samples */
-  check_muxer (H264, "mpegtsmux", "mode=file");
+  /* mpegtsmux sends a TIME segment: auto goes by its video/mpegts caps */
+  check_muxer (H264, "mpegtsmux", "");
 }
 
 GST_END_TEST;
@@ -234,7 +234,14 @@ GST_START_TEST (test_identical_oggmux)
 {
   check_muxer ("videotestsrc num-buffers=60 pattern=snow ! "
       "video/x-raw,width=640,height=360,framerate=30/1 ! "
-      "theoraenc bitrate=12000", "oggmux", "mode=file");
+      "theoraenc bitrate=12000", "oggmux", "");
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_identical_avimux)
+{
+  check_muxer (H264, "avimux", "");
 }
 
 GST_END_TEST;
@@ -848,16 +855,17 @@ GST_START_TEST (test_samples_window_count_and_age)
     gst_sample_unref (sample);
   }
 
-  /* by age: 40 ms apart, max-age 100 ms keeps the newest 3 */
+  /* by age: 40 ms apart, at least 100 ms keeps the newest 4 (120 ms; the
+   * newest 3 span only 80) */
   g_object_set (h->element, "max-samples", 0, "max-age", 100 * GST_MSECOND,
       NULL);
   for (i = 10; i < 20; i++)
     push_frame (h, i, 64 * 32, FALSE);
   g_object_get (h->element, "n-samples", &n, "dropped", &dropped, NULL);
-  fail_unless_equals_int (n, 3);
-  fail_unless_equals_uint64 (dropped, 17);
+  fail_unless_equals_int (n, 4);
+  fail_unless_equals_uint64 (dropped, 16);
   sample = get_sample (h->element, 0);
-  check_sample (sample, 17, 64 * 32, CAPS_A);
+  check_sample (sample, 16, 64 * 32, CAPS_A);
   gst_sample_unref (sample);
 
   gst_harness_teardown (h);
@@ -889,14 +897,15 @@ GST_START_TEST (test_samples_gop_aware_h264)
 
   fail_unless (run_pipeline (pipeline, "memsink-summary", &summary) == NULL);
   g_object_get (sink, "n-samples", &n, "dropped", &dropped, NULL);
-  /* 30 frames, GOPs 0-4 ... 25-29: at frame 27 the window 20..27 is over
-   * 7, so GOP 20-24 goes; 25..29 remain */
-  fail_unless_equals_int (n, 5);
-  fail_unless_equals_uint64 (dropped, 25);
+  /* 30 frames, GOPs 0-4 ... 25-29, at least 7 kept: GOP 15-19 goes at
+   * frame 27 (20..27 still holds 8), GOP 20-24 stays (25..29 is 5) */
+  fail_unless_equals_int (n, 10);
+  fail_unless_equals_uint64 (dropped, 20);
   for (i = 0; i < n; i++) {
     GstSample *s = get_sample (sink, i);
 
-    fail_unless (sample_is_delta (s) == (i != 0), "sample %u delta flag", i);
+    fail_unless (sample_is_delta (s) == (i % 5 != 0), "sample %u delta flag",
+        i);
     /* x264enc offsets its timestamps; frame distance is what matters */
     if (i == 0)
       first_pts = GST_BUFFER_PTS (gst_sample_get_buffer (s));
@@ -910,9 +919,9 @@ GST_START_TEST (test_samples_gop_aware_h264)
   fail_unless_equals_string (gst_structure_get_string (summary, "mode"),
       "samples");
   fail_unless (gst_structure_get_uint (summary, "n-samples", &sn));
-  fail_unless_equals_int (sn, 5);
+  fail_unless_equals_int (sn, 10);
   fail_unless (gst_structure_get_uint64 (summary, "dropped", &sdropped));
-  fail_unless_equals_uint64 (sdropped, 25);
+  fail_unless_equals_uint64 (sdropped, 20);
   fail_unless (gst_structure_has_field (summary, "resident-bytes"));
   fail_unless (gst_structure_has_field (summary, "spilled-bytes"));
   gst_structure_free (summary);
@@ -1219,13 +1228,17 @@ GST_START_TEST (test_properties_while_playing)
   g_value_unset (&b);
   g_value_unset (&c);
 
-  /* the last values hold: the window keeps max 5, 80 ms */
+  /* the last values hold (set once more: on a loaded machine a stress
+   * thread may be stopped before it ran): the window keeps at least 5 and
+   * at least 80 ms (3 frames), so exactly 5 raw frames */
+  g_object_set (h->element, "max-samples", 5, "max-age", 80 * GST_MSECOND,
+      NULL);
   push_frame (h, 200, 64 * 32, FALSE);
   {
     guint n = 0;
 
     g_object_get (h->element, "n-samples", &n, NULL);
-    fail_unless (n >= 1 && n <= 3, "%u samples", n);
+    fail_unless_equals_int (n, 5);
   }
   gst_harness_teardown (h);
 }
@@ -1424,6 +1437,7 @@ memsink_suite (void)
   tcase_add_test (tc_mux, test_identical_matroskamux);
   tcase_add_test (tc_mux, test_identical_mpegtsmux);
   tcase_add_test (tc_mux, test_identical_oggmux);
+  tcase_add_test (tc_mux, test_identical_avimux);
 
   return s;
 }

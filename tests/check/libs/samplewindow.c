@@ -61,13 +61,13 @@ GST_START_TEST (test_window_raw_by_count_and_age)
   memvideo_sample_window_set_limits (w, 0, 2500 * GST_MSECOND);
   fail_unless (memvideo_sample_window_push (w, make_sample (caps,
               6 * GST_SECOND, FALSE), dropped));
-  /* 6 s - 4 s <= 2.5 s: samples at 4 s and 6 s stay */
-  fail_unless_equals_int (memvideo_sample_window_get_length (w), 2);
-  fail_unless_equals_uint64 (pts_at (w, 0), 4 * GST_SECOND);
+  /* at least 2.5 s: 4..6 s spans only 2 s, so 3 s stays, 2 s goes */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 3);
+  fail_unless_equals_uint64 (pts_at (w, 0), 3 * GST_SECOND);
   /* a sample without timestamp takes the one before it */
   fail_unless (memvideo_sample_window_push (w, make_sample (caps,
               GST_CLOCK_TIME_NONE, FALSE), dropped));
-  fail_unless_equals_int (memvideo_sample_window_get_length (w), 3);
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 4);
 
   memvideo_sample_window_clear (w, dropped);
   fail_unless_equals_int (memvideo_sample_window_get_length (w), 0);
@@ -103,11 +103,11 @@ GST_START_TEST (test_window_gop_aware)
     fail_unless (memvideo_sample_is_keyframe (s), "window starts with a "
         "delta unit after %u samples", i + 1);
   }
-  /* after 12: GOP 8..11 plus, since 4..11 would be 8 > 5, only the newest
-   * GOP remains */
-  fail_unless_equals_int (memvideo_sample_window_get_length (w), 4);
-  fail_unless_equals_uint64 (pts_at (w, 0), 8 * GST_SECOND);
-  fail_unless_equals_int (dropped->len, 1 + 8);
+  /* after 12: at least 5 kept, and without GOP 4..7 only 4 would be
+   * left, so 4..11 stay */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 8);
+  fail_unless_equals_uint64 (pts_at (w, 0), 4 * GST_SECOND);
+  fail_unless_equals_int (dropped->len, 1 + 4);
 
   /* pulling the keyframe leaves deltas at the head; the rest of that GOP
    * goes as one piece */
@@ -116,8 +116,9 @@ GST_START_TEST (test_window_gop_aware)
   memvideo_sample_window_set_limits (w, 2, GST_CLOCK_TIME_NONE);
   fail_unless (memvideo_sample_window_push (w, make_sample (caps,
               12 * GST_SECOND, FALSE), dropped));
-  fail_unless_equals_int (memvideo_sample_window_get_length (w), 1);
-  fail_unless_equals_uint64 (pts_at (w, 0), 12 * GST_SECOND);
+  /* 5..7 go (8..12 still holds 2), GOP 8..11 stays (12 alone is 1) */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 5);
+  fail_unless_equals_uint64 (pts_at (w, 0), 8 * GST_SECOND);
 
   g_ptr_array_unref (dropped);
   memvideo_sample_window_free (w);
@@ -201,8 +202,9 @@ GST_START_TEST (test_window_age_reverse)
 
 GST_END_TEST;
 
-/* A jump forward drops the history before it; back on track, the sample
- * of the jump ages out too instead of blocking the head */
+/* A jump forward drops the history before it but the last sample (the
+ * newest alone spans nothing); back on track, the sample of the jump ages
+ * out too instead of blocking the head */
 GST_START_TEST (test_window_age_jump)
 {
   GstCaps *caps = gst_caps_new_empty_simple ("video/x-raw");
@@ -217,12 +219,112 @@ GST_START_TEST (test_window_age_jump)
             FALSE), dropped);
   memvideo_sample_window_push (w, make_sample (caps, 3600 * GST_SECOND,
           FALSE), dropped);
-  fail_unless_equals_int (memvideo_sample_window_get_length (w), 1);
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 2);
+  fail_unless_equals_uint64 (pts_at (w, 0), 4 * GST_SECOND);
   for (i = 5; i < 10; i++)
     memvideo_sample_window_push (w, make_sample (caps, i * GST_SECOND,
             FALSE), dropped);
   fail_unless_equals_int (memvideo_sample_window_get_length (w), 3);
   fail_unless_equals_uint64 (pts_at (w, 0), 7 * GST_SECOND);
+
+  g_ptr_array_unref (dropped);
+  memvideo_sample_window_free (w);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* max-age with GOPs longer than it: at least max-age stays, at most one
+ * GOP more; the oldest GOP goes once the rest spans max-age */
+GST_START_TEST (test_window_at_least_age_long_gop)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
+  MemvideoSampleWindow *w = memvideo_sample_window_new ();
+  GPtrArray *dropped =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) gst_sample_unref);
+  guint i;
+
+  /* 10 frames a second, a keyframe every 25 (2.5 s), at least 1 s */
+  memvideo_sample_window_set_limits (w, 0, GST_SECOND);
+  for (i = 0; i < 200; i++) {
+    GstClockTime oldest, newest = i * GST_SECOND / 10;
+
+    memvideo_sample_window_push (w, make_sample (caps, newest, i % 25 != 0),
+        dropped);
+    oldest = pts_at (w, 0);
+    fail_unless (newest - oldest >= MIN (newest, GST_SECOND),
+        "frame %u: %" G_GUINT64_FORMAT " ns held", i, newest - oldest);
+    fail_unless (newest - oldest < GST_SECOND + 2500 * GST_MSECOND,
+        "frame %u: %" G_GUINT64_FORMAT " ns held", i, newest - oldest);
+    fail_unless ((oldest / (GST_SECOND / 10)) % 25 == 0);
+  }
+  /* frame 199: GOP 175.. spans 2.4 s alone, so GOP 150..174 went at 185 */
+  fail_unless_equals_uint64 (pts_at (w, 0), 175 * GST_SECOND / 10);
+
+  g_ptr_array_unref (dropped);
+  memvideo_sample_window_free (w);
+  gst_caps_unref (caps);
+}
+
+GST_END_TEST;
+
+/* Numbers stay with their samples through drops, pops and clear; a pin
+ * keeps its range; find_keyframe looks back from a time */
+GST_START_TEST (test_window_numbers_and_pin)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-h264");
+  MemvideoSampleWindow *w = memvideo_sample_window_new ();
+  GPtrArray *dropped =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) gst_sample_unref);
+  guint i;
+
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 1);
+  fail_unless (memvideo_sample_window_get_by_number (w, 1) == NULL);
+  /* GOPs of 4 at 1 s, at least 4 samples */
+  memvideo_sample_window_set_limits (w, 4, GST_CLOCK_TIME_NONE);
+  for (i = 0; i < 10; i++)
+    memvideo_sample_window_push (w, make_sample (caps, i * GST_SECOND,
+            i % 4 != 0), dropped);
+  /* 4..9 held (numbers 5..10): dropping GOP 4..7 would leave 2 */
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 6);
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 5);
+  for (i = 5; i <= 10; i++)
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (gst_sample_get_buffer
+            (memvideo_sample_window_get_by_number (w, i))),
+        (i - 1) * GST_SECOND);
+  fail_unless (memvideo_sample_window_get_by_number (w, 4) == NULL);
+  fail_unless (memvideo_sample_window_get_by_number (w, 11) == NULL);
+  fail_unless_equals_uint64 (memvideo_sample_window_get_time (w, 1),
+      5 * GST_SECOND);
+  fail_unless_equals_int (memvideo_sample_window_find_keyframe (w,
+          7 * GST_SECOND), 0);
+  fail_unless_equals_int (memvideo_sample_window_find_keyframe (w,
+          8 * GST_SECOND), 4);
+  fail_unless_equals_int (memvideo_sample_window_find_keyframe (w, 0), 0);
+
+  /* pinned at number 5: nothing goes however far the window grows */
+  memvideo_sample_window_set_pin (w, 5);
+  for (i = 10; i < 30; i++)
+    memvideo_sample_window_push (w, make_sample (caps, i * GST_SECOND,
+            i % 4 != 0), dropped);
+  fail_unless_equals_int (memvideo_sample_window_get_length (w), 26);
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 5);
+  /* pinned at 13 (PTS 12): GOPs 4.. and 8.. go, 12.. stays */
+  memvideo_sample_window_set_pin (w, 13);
+  memvideo_sample_window_push (w, make_sample (caps, 30 * GST_SECOND, TRUE),
+      dropped);
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 13);
+  fail_unless_equals_uint64 (pts_at (w, 0), 12 * GST_SECOND);
+
+  /* pop and clear keep counting */
+  gst_sample_unref (memvideo_sample_window_pop (w));
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 14);
+  memvideo_sample_window_clear (w, dropped);
+  fail_unless_equals_uint64 (memvideo_sample_window_get_first_number (w), 32);
+  memvideo_sample_window_set_pin (w, G_MAXUINT64);
+  memvideo_sample_window_push (w, make_sample (caps, 40 * GST_SECOND, FALSE),
+      dropped);
+  fail_unless (memvideo_sample_window_get_by_number (w, 32) != NULL);
 
   g_ptr_array_unref (dropped);
   memvideo_sample_window_free (w);
@@ -243,6 +345,8 @@ samplewindow_suite (void)
   tcase_add_test (tc, test_window_ring_indices);
   tcase_add_test (tc, test_window_age_reverse);
   tcase_add_test (tc, test_window_age_jump);
+  tcase_add_test (tc, test_window_at_least_age_long_gop);
+  tcase_add_test (tc, test_window_numbers_and_pin);
 
   return s;
 }
