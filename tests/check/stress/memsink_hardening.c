@@ -462,18 +462,31 @@ GST_START_TEST (test_max_age_pts_jump)
 
 GST_END_TEST;
 
-/* 20000 samples of 16 bytes: 320 kB of data, but several MB of
- * bookkeeping, which counts in max-memory, so data spills */
+/* 20000 samples of 16 bytes: 320 kB of data but several MB of
+ * bookkeeping, which counts in max-memory.  The tiny memories themselves
+ * are never spilled (a spill block is 4 KiB), so the bookkeeping shows
+ * when a 1 MiB frame follows: it no longer fits in the 2 MiB budget and
+ * spills, where data alone (1.3 MB) would have fitted. */
 GST_START_TEST (test_tiny_samples_bookkeeping_in_budget)
 {
   GstHarness *h = samples_harness ("max-memory", "2097152");
+  GstBuffer *big;
   guint64 spilled;
   guint i;
 
   for (i = 0; i < 20000; i++)
     push_frame (h, i * GST_SECOND / 30);
   g_object_get (h->element, "spilled-bytes", &spilled, NULL);
-  fail_unless (spilled > 0, "nothing spilled");
+  fail_unless_equals_uint64 (spilled, 0);
+
+  big = gst_buffer_new_allocate (NULL, 1024 * 1024, NULL);
+  gst_buffer_memset (big, 0, 0x22, 1024 * 1024);
+  GST_BUFFER_PTS (big) = 20000 * GST_SECOND / 30;
+  fail_unless_equals_int (gst_harness_push (h, big), GST_FLOW_OK);
+  g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+  fail_unless (spilled >= 1024 * 1024, "the 1 MiB frame stayed in RAM "
+      "(%" G_GUINT64_FORMAT " bytes spilled): bookkeeping not counted",
+      spilled);
   gst_harness_teardown (h);
 }
 
