@@ -175,6 +175,25 @@ buffer_fits_pool (MemvideoSpillPool * pool, GstBuffer * buffer,
   return fits;
 }
 
+/* TRUE when every memory of @buffer is pageable memory of other pools:
+ * it is held under their budgets and codecs already (memspill ! memsink) */
+static gboolean
+buffer_of_other_pools (MemvideoSpillPool * pool, GstBuffer * buffer)
+{
+  guint i, n = gst_buffer_n_memory (buffer);
+
+  if (n == 0)
+    return FALSE;
+  for (i = 0; i < n; i++) {
+    GstMemory *mem = gst_buffer_peek_memory (buffer, i);
+
+    if (!memvideo_is_spill_memory (mem)
+        || mem->allocator == GST_ALLOCATOR_CAST (pool))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* A buffer of our own with @src's memories (none when @with_memory is
  * FALSE), timestamps, flags and metas.  The memories are the same, so the
  * metas describing them stay right: those gst_buffer_copy_into() leaves
@@ -216,7 +235,8 @@ memvideo_spill_pool_adopt_buffer (MemvideoSpillPool * pool,
       return buffer;
     /* nothing to page: no memory of anybody else's is kept for it */
     ret = rewrap_buffer (buffer, FALSE);
-  } else if (buffer_fits_pool (pool, buffer, vinfo)) {
+  } else if (buffer_fits_pool (pool, buffer, vinfo)
+      || buffer_of_other_pools (pool, buffer)) {
     if (buffer->pool == NULL)
       return buffer;
     /* The upstream buffer pool gets its buffer back at once and drops it

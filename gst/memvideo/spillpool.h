@@ -210,15 +210,17 @@ GstBuffer *memvideo_spill_pool_copy_buffer (MemvideoSpillPool * pool,
  * flags and metas (GstVideoMeta included).  The one rule every owner of
  * the pool applies to what it holds:
  *
- * - memories of @pool with that codec are kept, never copied: @buffer
- *   itself is returned, or, when it belongs to a GstBufferPool, a new
- *   buffer holding the same memories, so that the buffer pool gets its
+ * - memories of @pool with that codec, and pageable memories of other
+ *   pools (already held under that pool's budget and codec: memspill !
+ *   memsink must not hold every frame twice), are kept, never copied:
+ *   @buffer itself is returned, or, when it belongs to a GstBufferPool, a
+ *   new buffer holding the same memories, so that the buffer pool gets its
  *   buffer back at once (and drops it, its memories being shared) and a
  *   pool of a fixed size never stalls;
- * - anything else (system memory, memories of another spill pool, which
- *   count in that pool's budget, not in @pool's, or memories of @pool with
- *   another codec, e.g. raw ones when JPEG is wanted) is copied into one
- *   new memory of @pool, as memvideo_spill_pool_copy_buffer() does;
+ * - anything else (system memory, memories of several kinds, or memories
+ *   of @pool with another codec, e.g. raw ones when JPEG is wanted) is
+ *   copied into one new memory of @pool, as
+ *   memvideo_spill_pool_copy_buffer() does;
  * - a buffer without data is returned itself when it holds no memory and
  *   no buffer pool owns it, else as a new buffer without memories.
  *

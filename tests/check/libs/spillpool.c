@@ -684,14 +684,18 @@ GST_START_TEST (test_adopt_buffer_raw)
   gst_buffer_unref (in);
   gst_buffer_unref (out);
 
-  /* another pool's pageable memory counts in that pool's budget: copied */
+  /* another pool's pageable memory stays under that pool's budget: kept
+   * (memspill ! memsink holds each frame once) */
   in = pattern_buffer (memvideo_spill_pool_get_allocator (other), size, 3);
   set_metadata (in, NULL);
+  gst_buffer_ref (in);
   out = adopt (pool, in, NULL);
-  fail_unless (memvideo_spill_pool_owns_buffer (pool, out));
+  fail_unless (out == in);
+  fail_unless (memvideo_spill_pool_owns_buffer (other, out));
   check_metadata (out, NULL);
   fail_unless (buffer_has_pattern (out, 3));
   gst_buffer_unref (out);
+  gst_buffer_unref (in);
   fail_unless_equals_uint64 (get_stats (other).frames_spilled +
       get_stats (other).frames_resident, 0);
 
@@ -790,7 +794,8 @@ GST_START_TEST (test_adopt_buffer_jpeg)
 GST_END_TEST;
 
 /* A buffer that cannot be read (here: another pool's spilled memory whose
- * spill file lost it): NULL and the reason, the buffer released */
+ * spill file lost it, next to system memory, so the buffer is copied):
+ * NULL and the reason, the buffer released */
 GST_START_TEST (test_adopt_buffer_unreadable)
 {
   gchar *dir = make_spill_dir ();
@@ -800,6 +805,7 @@ GST_START_TEST (test_adopt_buffer_unreadable)
   GError *err = NULL;
 
   gst_buffer_append_memory (in, alloc_filled (other, 64 * KIB, 7));
+  gst_buffer_append_memory (in, gst_allocator_alloc (NULL, 16, NULL));
   fail_if (memvideo_spill_memory_is_resident (gst_buffer_peek_memory (in, 0)));
   memvideo_spill_pool_test_truncate_file (other, 0);
   gst_buffer_ref (in);
