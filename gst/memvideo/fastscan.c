@@ -189,6 +189,15 @@ build_pipeline (Scan * scan, const gchar * uri, GError ** error)
   return TRUE;
 }
 
+/* appsink reuses the sample it hands out (and warns when it is still
+ * held): a copy to keep. */
+static GstSample *
+keep_sample (GstSample * sample)
+{
+  return gst_sample_new (gst_sample_get_buffer (sample),
+      gst_sample_get_caps (sample), gst_sample_get_segment (sample), NULL);
+}
+
 /* The next sample, or NULL at EOS (scan->eos) or on an error (@error). */
 static GstSample *
 pull (Scan * scan, GError ** error)
@@ -200,8 +209,13 @@ pull (Scan * scan, GError ** error)
     GstMessage *msg;
 
     sample = gst_app_sink_try_pull_sample (scan->sink, PULL_TIMEOUT);
-    if (sample != NULL)
+    if (sample != NULL) {
+      GstSample *copy = keep_sample (sample);
+
+      gst_sample_unref (sample);
+      sample = copy;
       break;
+    }
     if (gst_app_sink_is_eos (scan->sink)) {
       scan->eos = TRUE;
       break;
@@ -246,14 +260,6 @@ analyse (Scan * scan, GstSample * sample)
       GST_BUFFER_PTS (buf));
 }
 
-/* appsink reuses the sample it hands out: a copy to keep. */
-static GstSample *
-keep_sample (GstSample * sample)
-{
-  return gst_sample_new (gst_sample_get_buffer (sample),
-      gst_sample_get_caps (sample), gst_sample_get_segment (sample), NULL);
-}
-
 static void
 add_selection (Scan * scan, GstSample * sample, GstClockTime t,
     MemvideoKeyframeReason reason, gdouble score,
@@ -266,7 +272,7 @@ add_selection (Scan * scan, GstSample * sample, GstClockTime t,
   sel.stream_time = t;
   sel.reason = reason;
   sel.score = score;
-  sel.sample = keep_sample (sample);
+  sel.sample = gst_sample_ref (sample);
   sel.frame = G_MAXUINT64;
   if (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)) &&
       GST_VIDEO_INFO_FPS_N (&info) > 0 && GST_VIDEO_INFO_FPS_D (&info) > 0)
@@ -318,7 +324,7 @@ gop_act (Scan * scan, Gop * gop, GstSample * sample, GstClockTime t,
       break;
     case MEMVIDEO_KEYFRAME_ACTION_HOLD:
       clear_sample (&gop->cand);
-      gop->cand = keep_sample (sample);
+      gop->cand = gst_sample_ref (sample);
       memvideo_luma_proxy_copy (&gop->cand_proxy, &scan->proxy);
       gop->cand_t = t;
       break;
@@ -408,7 +414,7 @@ remember_key (Scan * scan, GstSample * sample, GstClockTime t)
   scan->key_t = t;
   scan->have_key = TRUE;
   clear_sample (&scan->key_sample);
-  scan->key_sample = keep_sample (sample);
+  scan->key_sample = gst_sample_ref (sample);
 }
 
 static gdouble
