@@ -136,38 +136,29 @@ def span(name, values, extra=""):
           f"  ({len(v)} frames){extra}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--pdf", default="/usr/share/doc/libtasn1-doc/libtasn1.pdf")
-    ap.add_argument("--photos", default="/usr/share/backgrounds/gnome")
-    ap.add_argument("--pages", type=int, default=16)
-    a = ap.parse_args()
-    Gst.init(None)
+def measure(pdf, photos_dir, n_pages):
+    """Scores per content type: {name: [scores]}, plus "ink" (per page)."""
     rng = np.random.default_rng(1)
-
     with tempfile.TemporaryDirectory() as tmp:
-        raw = render_pages(a.pdf, a.pages, tmp)
+        raw = render_pages(pdf, n_pages, tmp)
     pages = [screen(p) for p in raw]
     photos = [p for p in (decode_photo(f, 1920, 1080) for f in sorted(
-        glob.glob(os.path.join(a.photos, "*.webp")))) if p is not None]
+        glob.glob(os.path.join(photos_dir, "*.webp")))) if p is not None]
     if len(pages) < 2 or len(photos) < 2:
-        sys.exit("measure_scores: need at least 2 pages and 2 photographs")
+        raise FileNotFoundError("need at least 2 pages and 2 photographs")
+    out = {}
 
-    print(f"{'content (reference=previous)':<28} {'min':>7} {'median':>7} "
-          f"{'max':>7}")
     # page changes: 5 frames per page
     frames = [p for p in pages for _ in range(5)]
     s = run(frames, "")
-    changes = [s[i] for i in range(5, len(frames), 5)]
-    ink = [float((p < 128).mean()) for p in raw[1:]]
-    lo = int(np.argmin(changes))
-    span("page change", changes, f"; lowest: a page with {ink[lo]:.1%} ink")
+    out["page change"] = [s[i] for i in range(5, len(frames), 5)]
+    out["ink"] = [float((p < 128).mean()) for p in raw[1:]]
     s = run(frames, "metric=mean")
-    span("page change, metric=mean", [s[i] for i in range(5, len(frames), 5)])
+    out["page change, metric=mean"] = [s[i] for i in range(5, len(frames), 5)]
 
     base = pages[0]
     s = run([cursor(base, 300 + 12 * i, 200 + 5 * i) for i in range(60)], "")
-    span("cursor (12 px/frame)", s[1:])
+    out["cursor (12 px/frame)"] = s[1:]
 
     frames, f = [], base.copy()
     for i in range(60):
@@ -176,14 +167,13 @@ def main():
             f[600:614, x:x + 60] = 20
         frames.append(f.copy())
     s = run(frames, "")
-    span("typing (a word per frame)", [s[i] for i in range(5, 60, 10)])
+    out["typing (a word per frame)"] = [s[i] for i in range(5, 60, 10)]
 
     frames = []
     for i in range(60):
         n = rng.normal(0, 3, base.shape)
         frames.append(np.clip(base + n, 0, 255).astype(np.uint8))
-    s = run(frames, "")
-    span("sensor noise (sigma 3)", s[1:])
+    out["sensor noise (sigma 3)"] = run(frames, "")[1:]
 
     iw, ih = W * 2 // 5, H * 2 // 5
     frames = []
@@ -191,18 +181,40 @@ def main():
         f = base.copy()
         f[H - ih:, W - iw:] = pan(photos[(i // 60) % len(photos)], i, iw, ih, 2)
         frames.append(f)
-    s = run(frames, "activity-window=0")
-    span("inset 16%, no mask", s[1:])
-    s = run(frames, "")
-    span("inset 16%, mask after 3 s", s[90:])
+    out["inset 16%, no mask"] = run(frames, "activity-window=0")[1:]
+    out["inset 16%, mask after 3 s"] = run(frames, "")[90:]
 
     frames = [pan(photos[(i // 30) % len(photos)], i, W, H, 4)
               for i in range(30 * min(len(photos), 6))]
     s = run(frames, "activity-window=0")
-    cuts = [s[i] for i in range(30, len(frames), 30)]
-    motion = [s[i] for i in range(1, len(frames)) if i % 30]
-    span("film motion (pan + shake)", motion)
-    span("hard cut (photo to photo)", cuts)
+    out["film motion (pan + shake)"] = [s[i] for i in range(1, len(frames))
+                                        if i % 30]
+    out["hard cut (photo to photo)"] = [s[i] for i in range(30, len(frames),
+                                                           30)]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pdf", default="/usr/share/doc/libtasn1-doc/libtasn1.pdf")
+    ap.add_argument("--photos", default="/usr/share/backgrounds/gnome")
+    ap.add_argument("--pages", type=int, default=16)
+    a = ap.parse_args()
+    Gst.init(None)
+    try:
+        m = measure(a.pdf, a.photos, a.pages)
+    except FileNotFoundError as e:
+        sys.exit(f"measure_scores: {e}")
+    print(f"{'content (reference=previous)':<28} {'min':>7} {'median':>7} "
+          f"{'max':>7}")
+    for name, values in m.items():
+        if name == "ink":
+            continue
+        extra = ""
+        if name == "page change":
+            lo = int(np.argmin(values))
+            extra = f"; lowest: a page with {m['ink'][lo]:.1%} ink"
+        span(name, values, extra)
     return 0
 
 

@@ -220,7 +220,8 @@ GST_END_TEST;
 GST_START_TEST (test_all_three)
 {
   run_states ("videotestsrc pattern=ball ! " CAPS " ! keyframeselect "
-      "interval=0 threshold=0.0 ! memspill max-memory=0 spill-directory=@DIR@ ! "
+      "interval=0 threshold=0.0 settle-time=0 ! memspill max-memory=0 "
+      "spill-directory=@DIR@ ! "
       "memsink name=el max-memory=0 max-samples=10 spill-directory=@DIR@",
       "el");
 }
