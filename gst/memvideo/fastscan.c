@@ -84,7 +84,7 @@ memvideo_fast_scan_params_init (MemvideoFastScanParams * params)
 {
   memset (params, 0, sizeof (*params));
   params->params.metric = MEMVIDEO_KEYFRAME_METRIC_AREA;
-  params->params.threshold = 0.018;
+  params->params.threshold = 0.017;
   params->params.noise_level = 16;
   params->params.reference = MEMVIDEO_KEYFRAME_REFERENCE_LAST_SELECTED;
   params->params.interval = 30 * GST_SECOND;
