@@ -22,6 +22,7 @@
 #include "config.h"
 #endif
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -45,6 +46,7 @@ typedef struct
   GstAppSink *sink;
   gint keyframes_only;          /* atomic; read by the probe */
   gboolean eos;
+  gboolean in_gop;              /* EOS came in pass 2 */
 
   MemvideoProxyBuilder *builder;
   MemvideoLumaProxy proxy;      /* of the frame just pulled */
@@ -147,26 +149,38 @@ on_element_added (GstBin * bin, GstBin * sub, GstElement * element,
   gst_object_unref (pad);
 }
 
-/* A file:// URI that is not a regular file (a FIFO, a device) cannot seek;
- * found before anything reads from it, so the full path still can. */
+/* A file:// or fd:// URI that is not a regular file (a pipe, a FIFO, a
+ * device) cannot seek; found before anything reads from it, so that the
+ * full path still can. */
 static gboolean
 check_file_seekable (const gchar * uri, GError ** error)
 {
-  gchar *path;
+  gchar *path = NULL;
   struct stat st;
-  gboolean ok = TRUE;
+  gint fd = -1;
+  gboolean known;
 
-  if (!g_str_has_prefix (uri, "file:"))
+  if (g_str_has_prefix (uri, "file:")) {
+    path = g_filename_from_uri (uri, NULL, NULL);
+    known = path != NULL && g_stat (path, &st) == 0;
+  } else if (g_str_has_prefix (uri, "fd://")) {
+    fd = atoi (uri + 5);
+    known = fstat (fd, &st) == 0;
+  } else {
     return TRUE;
-  path = g_filename_from_uri (uri, NULL, NULL);
-  if (path != NULL && g_stat (path, &st) == 0 && !S_ISREG (st.st_mode)) {
-    g_set_error (error, MEMVIDEO_FAST_SCAN_ERROR,
-        MEMVIDEO_FAST_SCAN_ERROR_NOT_SEEKABLE,
-        "%s is not a regular file and cannot seek", path);
-    ok = FALSE;
+  }
+  if (known && !S_ISREG (st.st_mode)) {
+    if (path != NULL)
+      g_set_error (error, MEMVIDEO_FAST_SCAN_ERROR,
+          MEMVIDEO_FAST_SCAN_ERROR_NOT_SEEKABLE,
+          "%s is not a regular file and cannot seek", path);
+    else
+      g_set_error (error, MEMVIDEO_FAST_SCAN_ERROR,
+          MEMVIDEO_FAST_SCAN_ERROR_NOT_SEEKABLE,
+          "file descriptor %d is not a regular file and cannot seek", fd);
   }
   g_free (path);
-  return ok;
+  return !known || S_ISREG (st.st_mode);
 }
 
 static gboolean
@@ -393,6 +407,7 @@ run_gop (Scan * scan, GstClockTime from, GstClockTime to, GError ** error)
   memvideo_keyframe_selector_free (gop.sel);
 
   g_atomic_int_set (&scan->keyframes_only, 1);
+  scan->in_gop = scan->eos;
   if (err != NULL) {
     g_propagate_error (error, err);
     return FALSE;
@@ -526,10 +541,19 @@ scan_all (Scan * scan, GError ** error)
       ok = on_keyframe (scan, sample, t, error);
     gst_sample_unref (sample);
   }
-  if (ok && !checked && scan->res->selections->len == 0)
+  if (ok && !checked) {
     g_set_error (error, MEMVIDEO_FAST_SCAN_ERROR,
         MEMVIDEO_FAST_SCAN_ERROR_NO_VIDEO, "the input has no video frames");
-  return ok && (checked || scan->res->selections->len > 0);
+    return FALSE;
+  }
+  /* pass 1 ended (not pass 2): no keyframe follows the last GOP to show
+   * whether it changed, so it is decoded */
+  if (ok && scan->eos && !scan->in_gop && scan->have_key &&
+      !limit_reached (scan)) {
+    scan->eos = FALSE;
+    ok = run_gop (scan, scan->key_t, GST_CLOCK_TIME_NONE, error);
+  }
+  return ok;
 }
 
 MemvideoFastScanResult *

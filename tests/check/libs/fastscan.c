@@ -227,10 +227,11 @@ static const struct
   guint64 keyframes, gop_frames;
 } gop_cases[] = {
   /* a change decodes its GOP: the frames after the keyframe before it
-   * up to the keyframe after it */
-  {"slides-gop30", 50, 3 * 30},
-  {"slides-gop60", 25, 3 * 60},
-  {"slides-gop300", 5, 3 * 300},
+   * up to the keyframe after it; and the last GOP is decoded (1499 is the
+   * last frame) */
+  {"slides-gop30", 50, 3 * 30 + 1499 - 1470},
+  {"slides-gop60", 25, 3 * 60 + 1499 - 1440},
+  {"slides-gop300", 5, 3 * 300 + 1499 - 1200},
 };
 
 GST_START_TEST (test_fast_equals_full)
@@ -250,7 +251,7 @@ GST_START_TEST (test_fast_equals_full)
   assert_same_picks (full, fast);
   fail_unless_equals_uint64 (res->keyframes, gop_cases[__i__].keyframes);
   fail_unless_equals_uint64 (res->gop_frames, gop_cases[__i__].gop_frames);
-  fail_unless_equals_int (res->gops, 3);
+  fail_unless_equals_int (res->gops, 3 + 1);
 
   picks_free (full);
   picks_free (fast);
@@ -277,8 +278,35 @@ GST_START_TEST (test_change_inside_gop_missed)
 
   assert_picks (full, full_frames, 3, "first change change", "full");
   assert_picks (fast, fast_frames, 1, "first", "fast");
-  fail_unless_equals_int (res->gops, 0);
-  fail_unless_equals_uint64 (res->gop_frames, 0);
+  /* only the last GOP, 241-299 */
+  fail_unless_equals_int (res->gops, 1);
+  fail_unless_equals_uint64 (res->gop_frames, 299 - 240);
+
+  picks_free (full);
+  picks_free (fast);
+  memvideo_fast_scan_result_free (res);
+}
+
+GST_END_TEST;
+
+/* The last change (frame 1470) comes after the last keyframe (1440): no
+ * keyframe shows it, the last GOP is decoded for it. */
+GST_START_TEST (test_change_in_last_gop)
+{
+  const guint64 frames[] = { 0, 397, 1470 };
+  MemvideoFastScanParams params;
+  MemvideoFastScanResult *res;
+  GArray *full, *fast;
+
+  memvideo_fast_scan_params_init (&params);
+  params.params.interval = 0;
+  res = run_fast ("tail-gop60", &params);
+  full = run_full ("tail-gop60", "interval=0");
+  fast = picks_from_result (res);
+
+  assert_picks (full, frames, 3, "first change change", "full");
+  assert_same_picks (full, fast);
+  fail_unless_equals_int (res->gops, 2);
 
   picks_free (full);
   picks_free (fast);
@@ -306,7 +334,7 @@ GST_START_TEST (test_periodic_on_nearest_keyframe)
 
   assert_picks (full, full_frames, 3, "first periodic periodic", "full");
   assert_picks (fast, fast_frames, 3, "first periodic periodic", "fast");
-  fail_unless_equals_int (res->gops, 0);
+  fail_unless_equals_int (res->gops, 1);
 
   picks_free (full);
   picks_free (fast);
@@ -429,10 +457,12 @@ fastscan_suite (void)
   make_clip ("slides-gop300", SLIDES_FRAMES, 300, SLIDES);
   make_clip ("revert-gop60", 300, 60, "0:11,70:12,100:11");
   make_clip ("still-gop60", 360, 60, "0:11");
+  make_clip ("tail-gop60", 1500, 60, "0:11,397:12,1470:13");
 
   suite_add_tcase (s, tc);
   tcase_add_loop_test (tc, test_fast_equals_full, 0, G_N_ELEMENTS (gop_cases));
   tcase_add_test (tc, test_change_inside_gop_missed);
+  tcase_add_test (tc, test_change_in_last_gop);
   tcase_add_test (tc, test_periodic_on_nearest_keyframe);
   tcase_add_test (tc, test_long_gop_flagged);
   tcase_add_test (tc, test_fifo_not_seekable);
