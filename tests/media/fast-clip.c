@@ -7,13 +7,14 @@
  * version 2.1 of the License, or (at your option) any later version.
  */
 
-/* fast-clip OUT.mp4 WIDTH HEIGHT FRAMES GOP CHANGES
+/* fast-clip OUT.mp4 WIDTH HEIGHT FRAMES GOP CHANGES [BFRAMES]
  *
  * FRAMES frames at 30 fps of text slides (draw.c); CHANGES is a comma
  * list FRAME:SEED, the slide drawn from SEED shown from FRAME on (the
  * first must be 0).  Encoded with x264enc key-int-max=GOP and scenecut=0,
  * so the keyframes are exactly every GOP frames and never at a change the
- * encoder noticed by itself. */
+ * encoder noticed by itself; BFRAMES (default 0) B-frames between
+ * references. */
 
 #include <stdlib.h>
 
@@ -25,7 +26,8 @@
 #define FPS 30
 
 static GstElement *
-open_encoder (const gchar * path, gint width, gint height, gint gop)
+open_encoder (const gchar * path, gint width, gint height, gint gop,
+    gint bframes)
 {
   GError *err = NULL;
   gchar *desc;
@@ -34,9 +36,9 @@ open_encoder (const gchar * path, gint width, gint height, gint gop)
   desc = g_strdup_printf ("appsrc name=src format=time block=true "
       "caps=video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
       "pixel-aspect-ratio=1/1,colorimetry=bt601,interlace-mode=progressive "
-      "! x264enc speed-preset=ultrafast threads=1 key-int-max=%d "
+      "! x264enc speed-preset=ultrafast threads=1 key-int-max=%d bframes=%d "
       "option-string=scenecut=0 pass=quant quantizer=20 ! mp4mux "
-      "! filesink location=\"%s\"", width, height, FPS, gop, path);
+      "! filesink location=\"%s\"", width, height, FPS, gop, bframes, path);
   pipeline = gst_parse_launch (desc, &err);
   g_free (desc);
   if (pipeline == NULL) {
@@ -76,9 +78,9 @@ main (int argc, char **argv)
   gint width, height, frames, gop, f, next = 0;
 
   gst_init (&argc, &argv);
-  if (argc != 7) {
+  if (argc != 7 && argc != 8) {
     g_printerr ("usage: fast-clip OUT.mp4 WIDTH HEIGHT FRAMES GOP "
-        "FRAME:SEED,...\n");
+        "FRAME:SEED,... [BFRAMES]\n");
     return 2;
   }
   width = atoi (argv[2]);
@@ -86,7 +88,8 @@ main (int argc, char **argv)
   frames = atoi (argv[4]);
   gop = atoi (argv[5]);
   changes = g_strsplit (argv[6], ",", -1);
-  pipeline = open_encoder (argv[1], width, height, gop);
+  pipeline = open_encoder (argv[1], width, height, gop,
+      argc == 8 ? atoi (argv[7]) : 0);
   src = GST_APP_SRC (gst_bin_get_by_name (GST_BIN (pipeline), "src"));
   frame = draw_frame_new (width, height);
   canvas = draw_canvas_new (width, height);

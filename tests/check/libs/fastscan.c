@@ -53,10 +53,11 @@ clip_path (const gchar * name)
 
 /* Writes CLIP_DIR/@name.mp4 unless it is there. */
 static void
-make_clip (const gchar * name, gint frames, gint gop, const gchar * changes)
+make_clip_b (const gchar * name, gint frames, gint gop, const gchar * changes,
+    gint bframes)
 {
   gchar *path = clip_path (name);
-  gchar *argv[8];
+  gchar *argv[9];
   gint status = 0;
   GError *err = NULL;
 
@@ -69,14 +70,22 @@ make_clip (const gchar * name, gint frames, gint gop, const gchar * changes)
     argv[4] = g_strdup_printf ("%d", frames);
     argv[5] = g_strdup_printf ("%d", gop);
     argv[6] = (gchar *) changes;
-    argv[7] = NULL;
+    argv[7] = g_strdup_printf ("%d", bframes);
+    argv[8] = NULL;
     if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
             NULL, &status, &err) || !g_spawn_check_wait_status (status, &err))
       g_error ("fast-clip %s: %s", name, err->message);
     g_free (argv[4]);
     g_free (argv[5]);
+    g_free (argv[7]);
   }
   g_free (path);
+}
+
+static void
+make_clip (const gchar * name, gint frames, gint gop, const gchar * changes)
+{
+  make_clip_b (name, frames, gop, changes, 0);
 }
 
 static gchar *
@@ -232,6 +241,8 @@ static const struct
   {"slides-gop30", 50, 3 * 30 + 1499 - 1470},
   {"slides-gop60", 25, 3 * 60 + 1499 - 1440},
   {"slides-gop300", 5, 3 * 300 + 1499 - 1200},
+  /* two B-frames between references: the same frames */
+  {"slides-gop60-b2", 25, 3 * 60 + 1499 - 1440},
 };
 
 GST_START_TEST (test_fast_equals_full)
@@ -455,6 +466,7 @@ fastscan_suite (void)
   make_clip ("slides-gop30", SLIDES_FRAMES, 30, SLIDES);
   make_clip ("slides-gop60", SLIDES_FRAMES, 60, SLIDES);
   make_clip ("slides-gop300", SLIDES_FRAMES, 300, SLIDES);
+  make_clip_b ("slides-gop60-b2", SLIDES_FRAMES, 60, SLIDES, 2);
   make_clip ("revert-gop60", 300, 60, "0:11,70:12,100:11");
   make_clip ("still-gop60", 360, 60, "0:11");
   make_clip ("tail-gop60", 1500, 60, "0:11,397:12,1470:13");
