@@ -354,6 +354,33 @@ GST_START_TEST (test_periodic_on_nearest_keyframe)
 
 GST_END_TEST;
 
+/* max-selected=2: the first and the change at 397, then nothing more is
+ * decoded. */
+GST_START_TEST (test_max_selected)
+{
+  const guint64 frames[] = { 0, 397 };
+  MemvideoFastScanParams params;
+  MemvideoFastScanResult *res;
+  GArray *full, *fast;
+
+  memvideo_fast_scan_params_init (&params);
+  params.params.interval = 0;
+  params.params.max_selected = 2;
+  res = run_fast ("slides-gop60", &params);
+  full = run_full ("slides-gop60", "interval=0 max-selected=2");
+  fast = picks_from_result (res);
+
+  assert_picks (full, frames, 2, "first change", "full");
+  assert_same_picks (full, fast);
+  fail_unless_equals_int (res->gops, 1);
+
+  picks_free (full);
+  picks_free (fast);
+  memvideo_fast_scan_result_free (res);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_long_gop_flagged)
 {
   MemvideoFastScanParams params;
@@ -476,6 +503,7 @@ fastscan_suite (void)
   tcase_add_test (tc, test_change_inside_gop_missed);
   tcase_add_test (tc, test_change_in_last_gop);
   tcase_add_test (tc, test_periodic_on_nearest_keyframe);
+  tcase_add_test (tc, test_max_selected);
   tcase_add_test (tc, test_long_gop_flagged);
   tcase_add_test (tc, test_fifo_not_seekable);
   tcase_add_test (tc, test_reference_previous_refused);
