@@ -9,7 +9,10 @@
 #
 #   fast.sh BUILDDIR [GOP_FRAMES ...]   (default: 60 30 300)
 #
-# The clips (about 30 s each to encode) are kept in BUILDDIR/tests/bench/fast.
+# FAST_BENCH_SIZE (default 1280x720) and FAST_BENCH_SECONDS (default 600)
+# choose the clip, e.g. 1920x1080 and 3600 for the 1-hour case.  The clips
+# (about 30 s each to encode at the defaults) are kept in
+# BUILDDIR/tests/bench/fast.
 set -eu
 build=$1
 shift
@@ -19,7 +22,10 @@ extract="$build/tests/examples/extract"
 mkdir -p "$dir"
 export GST_PLUGIN_PATH_1_0="$build/plugins"
 
-frames=18000
+size=${FAST_BENCH_SIZE:-1280x720}
+width=${size%x*}
+height=${size#*x}
+frames=$((${FAST_BENCH_SECONDS:-600} * 30))
 changes=$(awk -v n=$frames 'BEGIN { s = "0:101";
   for (i = 1; i * 937 < n; i++) s = s "," i * 937 ":" (101 + i); print s }')
 
@@ -31,12 +37,13 @@ print(" ".join(str(k["frame"]) + k["reason"][0]
     for k in json.load(open(sys.argv[1]))["keyframes"]))' "$1"
 }
 
+echo "clip: ${size}, $frames frames at 30 fps, a new slide every 937 frames"
 printf '%-5s %8s %8s %8s %10s %10s %5s %s\n' gop plain_s full_s fast_s \
   fast/plain full/plain same decoded_by_fast
 for gop in $gops; do
-  clip="$dir/gop$gop-720p.mp4"
+  clip="$dir/gop$gop-${size}-$frames.mp4"
   if [ ! -s "$clip" ]; then
-    "$build/tests/media/fast-clip" "$clip.tmp" 1280 720 $frames "$gop" \
+    "$build/tests/media/fast-clip" "$clip.tmp" "$width" "$height" $frames "$gop" \
       "$changes"
     mv "$clip.tmp" "$clip"
   fi
