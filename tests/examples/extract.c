@@ -11,7 +11,7 @@
  * extract: write the keyframes of a video as JPEG files.
  *
  *   extract INPUT OUTDIR [--threshold T] [--interval SECONDS]
- *           [--max-memory BYTES] [--spill jpeg|raw] [NAME=VALUE ...]
+ *           [--max-memory BYTES] [--spill jpeg|raw] [--fast] [NAME=VALUE ...]
  *
  * NAME=VALUE arguments set any other keyframeselect property, e.g.
  * roi-width=1000 or settle-time=500000000 (in the element's units).
@@ -33,6 +33,12 @@
  * number of selected frames and the RAM and disk used by the spill pool.
  * When stderr is not a terminal a progress line is printed every two
  * seconds instead.  The summary goes to stdout.
+ *
+ * With --fast the keyframes come from the fast path (gst/memvideo/fastscan.h,
+ * docs/design.md "The fast path"): only keyframes are decoded, and a GOP
+ * only where its two keyframes differ; periodic selections fall on
+ * keyframes.  The held pictures stay in RAM.  An input that cannot seek (a
+ * pipe) or reference=previous falls back to the full path with one message.
  *
  * Exit codes:
  *   0  success (also when no frame was selected)
@@ -56,6 +62,8 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <turbojpeg.h>
+
+#include "memvideo/fastscan.h"
 
 enum
 {
@@ -85,6 +93,7 @@ typedef struct
   guint64 max_memory;
   const gchar *spill;
   gchar **properties;           /* NAME=VALUE for keyframeselect */
+  gboolean fast;
 
   /* the pipeline; everything below is only touched from the main loop */
   GstElement *pipeline;
@@ -219,6 +228,9 @@ parse_command_line (Extract * ex, int argc, char **argv)
     {"spill", 0, 0, G_OPTION_ARG_STRING, &spill,
           "How frames beyond the budget go to disk: raw or jpeg (default: raw)",
         "FORMAT"},
+    {"fast", 0, 0, G_OPTION_ARG_NONE, &ex->fast,
+        "Decode only keyframes, and a GOP only where it changes "
+          "(seekable files; periodic selections on keyframes)", NULL},
     {NULL}
   };
   GOptionContext *ctx;
@@ -849,6 +861,126 @@ write_jpeg (tjhandle tj, GstSample * sample, const gchar * path,
   return ok;
 }
 
+/* Entry @n (from 1) of index.json. */
+static void
+append_entry (GString * index, guint n, GstClockTime st, GstClockTime pts,
+    const gchar * reason, gdouble score, guint64 frame, const gchar * name)
+{
+  gchar *reason_json = json_escape (reason);
+
+  g_string_append_printf (index, "%s\n    {\"time\": %.6f, \"stream_time\": %"
+      G_GUINT64_FORMAT ", \"pts\": %" G_GUINT64_FORMAT ", \"reason\": "
+      "\"%s\", \"score\": %.6f, ", n > 1 ? "," : "",
+      GST_CLOCK_TIME_IS_VALID (st) ? (gdouble) st / GST_SECOND : -1.0,
+      GST_CLOCK_TIME_IS_VALID (st) ? st : 0,
+      GST_CLOCK_TIME_IS_VALID (pts) ? pts : 0, reason_json, score);
+  if (frame != G_MAXUINT64)
+    g_string_append_printf (index, "\"frame\": %" G_GUINT64_FORMAT ", ", frame);
+  g_string_append_printf (index, "\"file\": \"%s\"}", name);
+  g_free (reason_json);
+}
+
+/* --fast: keyframeselect's settings (defaults, --threshold, --interval,
+ * NAME=VALUE) for the fast path. */
+static void
+fast_params (Extract * ex, MemvideoFastScanParams * p)
+{
+  guint roi_x, roi_y, roi_w, roi_h;
+  gint metric, reference;
+
+  memvideo_fast_scan_params_init (p);
+  g_object_get (ex->select, "threshold", &p->params.threshold,
+      "noise-level", &p->params.noise_level, "interval", &p->params.interval,
+      "min-interval", &p->params.min_interval, "settle-time",
+      &p->params.settle_time, "max-selected", &p->params.max_selected,
+      "metric", &metric, "reference", &reference, "analysis-width",
+      &p->analysis_width, "roi-x", &roi_x, "roi-y", &roi_y, "roi-width",
+      &roi_w, "roi-height", &roi_h, NULL);
+  p->params.metric = metric;
+  p->params.reference = reference;
+  p->roi.x = roi_x;
+  p->roi.y = roi_y;
+  p->roi.width = roi_w;
+  p->roi.height = roi_h;
+}
+
+/* --fast: the selections written as the full path writes them; -1 when the
+ * input needs the full path (after saying so once). */
+static int
+write_fast (Extract * ex, const gchar * uri)
+{
+  MemvideoFastScanParams params;
+  MemvideoFastScanResult *res;
+  GString *index = g_string_new (NULL);
+  tjhandle tj;
+  GError *err = NULL;
+  gchar *path, *input_json;
+  guint i;
+  int ret = EXIT_OK;
+
+  fast_params (ex, &params);
+  res = memvideo_fast_scan (uri, &params, &err);
+  if (res == NULL) {
+    gboolean fallback = err->domain == MEMVIDEO_FAST_SCAN_ERROR &&
+        (err->code == MEMVIDEO_FAST_SCAN_ERROR_NOT_SEEKABLE ||
+        err->code == MEMVIDEO_FAST_SCAN_ERROR_UNSUPPORTED);
+
+    g_printerr ("extract: --fast: %s%s\n", err->message,
+        fallback ? "; decoding every frame instead" : "");
+    ret = fallback ? -1 : err->code == MEMVIDEO_FAST_SCAN_ERROR_NO_VIDEO ?
+        EXIT_INPUT_UNDECODABLE : EXIT_PIPELINE;
+    g_clear_error (&err);
+    g_string_free (index, TRUE);
+    return ret;
+  }
+  if (res->long_gop)
+    g_printerr ("extract: --fast: keyframes up to %.1f s apart: a change "
+        "shorter than that may be missed\n",
+        (gdouble) res->longest_gop / GST_SECOND);
+
+  tj = tjInitCompress ();
+  input_json = json_escape (ex->input);
+  g_string_append_printf (index, "{\n  \"input\": \"%s\",\n  \"fast\": true,"
+      "\n  \"frames_in\": %" G_GUINT64_FORMAT ",\n  \"keyframes\": [",
+      input_json, res->keyframes + res->gop_frames);
+  g_free (input_json);
+  for (i = 0; i < res->selections->len && ret == EXIT_OK; i++) {
+    MemvideoFastSelection *sel = &g_array_index (res->selections,
+        MemvideoFastSelection, i);
+    const gchar *reason = memvideo_keyframe_reason_name (sel->reason);
+    gchar *name = g_strdup_printf ("keyframe-%04u.jpg", i + 1);
+
+    path = g_build_filename (ex->outdir, name, NULL);
+    if (!write_jpeg (tj, sel->sample, path, &err)) {
+      g_printerr ("extract: %s: %s\n", path, err->message);
+      ret = (err->domain == G_FILE_ERROR) ? EXIT_OUTDIR : EXIT_PIPELINE;
+      g_clear_error (&err);
+    }
+    append_entry (index, i + 1, sel->stream_time, sel->pts, reason,
+        sel->score, sel->frame, name);
+    g_free (path);
+    g_free (name);
+  }
+  g_string_append (index, i > 0 ? "\n  ]\n}\n" : "]\n}\n");
+  path = g_build_filename (ex->outdir, "index.json", NULL);
+  if (ret == EXIT_OK && !g_file_set_contents (path, index->str, index->len,
+          &err)) {
+    g_printerr ("extract: %s: %s\n", path, err->message);
+    g_clear_error (&err);
+    ret = EXIT_OUTDIR;
+  }
+  if (ret == EXIT_OK)
+    g_print ("extract: %u keyframes (fast: %" G_GUINT64_FORMAT " keyframes "
+        "and %" G_GUINT64_FORMAT " frames of %u GOPs decoded) in %.1f s\n",
+        res->selections->len, res->keyframes, res->gop_frames, res->gops,
+        (g_get_monotonic_time () - ex->start_time) / (gdouble) G_USEC_PER_SEC);
+  g_free (path);
+  tjDestroy (tj);
+  g_string_free (index, TRUE);
+  memvideo_fast_scan_result_free (res);
+  return ret;
+}
+
 /* Pulls the held keyframes in order, writes each as a JPEG file and the
  * index.  Each sample is released once written, so its memory (RAM or
  * spill file) is freed while the next one is reloaded. */
@@ -878,7 +1010,7 @@ write_keyframes (Extract * ex)
   for (;;) {
     GstSample *sample = NULL;
     GstBuffer *buf;
-    gchar *name, *reason, *reason_json, *stime;
+    gchar *name, *reason, *stime;
     gdouble score;
     guint64 frame;
     GstClockTime pts, st;
@@ -904,18 +1036,7 @@ write_keyframes (Extract * ex)
     }
     count_reason (reasons, counts, reason);
 
-    reason_json = json_escape (reason);
-    g_string_append_printf (index, "%s\n    {\"time\": %.6f, \"stream_time\": %"
-        G_GUINT64_FORMAT ", \"pts\": %" G_GUINT64_FORMAT ", \"reason\": "
-        "\"%s\", \"score\": %.6f, ", n > 1 ? "," : "",
-        GST_CLOCK_TIME_IS_VALID (st) ? (gdouble) st / GST_SECOND : -1.0,
-        GST_CLOCK_TIME_IS_VALID (st) ? st : 0,
-        GST_CLOCK_TIME_IS_VALID (pts) ? pts : 0, reason_json, score);
-    if (frame != G_MAXUINT64)
-      g_string_append_printf (index, "\"frame\": %" G_GUINT64_FORMAT ", ",
-          frame);
-    g_string_append_printf (index, "\"file\": \"%s\"}", name);
-    g_free (reason_json);
+    append_entry (index, n, st, pts, reason, score, frame, name);
 
     stime = format_time (st);
     g_print ("%-4u  %-12s  %-9s  %6.3f  %s\n", n, stime, reason, score, name);
@@ -996,6 +1117,15 @@ main (int argc, char **argv)
 
   ex.tty = isatty (STDERR_FILENO);
   ex.start_time = g_get_monotonic_time ();
+  if (ex.fast) {
+    ret = write_fast (&ex, uri);
+    if (ret != -1) {
+      gst_object_unref (ex.pipeline);
+      ex.pipeline = NULL;
+      goto out;
+    }
+    ret = EXIT_OK;
+  }
   ex.last_line_time = ex.start_time;
   ex.loop = g_main_loop_new (NULL, FALSE);
   bus = gst_element_get_bus (ex.pipeline);
