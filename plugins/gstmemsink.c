@@ -83,6 +83,7 @@
 #include "memvideo/spillpool.h"
 #include "gstmemsinksave.h"
 #include "gstmemsinkpriv.h"
+#include "gstmemsinkserve.h"
 #include "gstmemvideospill.h"
 
 GST_DEBUG_CATEGORY (gst_mem_sink_debug);
@@ -100,6 +101,7 @@ enum
   PROP_MAX_SAMPLES,
   PROP_MAX_AGE,
   PROP_LOCATION,
+  PROP_SOCKET_PATH,
   PROP_EMIT_SIGNALS,
   PROP_N_SAMPLES,
   PROP_SIZE,
@@ -243,6 +245,12 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
           "(NULL = don't); an error in samples mode", DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_SOCKET_PATH,
+      g_param_spec_string ("socket-path", "Socket path",
+          "Samples mode: serve the held samples to memsrc on a unix socket "
+          "created here, mode 0600 (NULL = don't)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_EMIT_SIGNALS,
       g_param_spec_boolean ("emit-signals", "Emit signals",
           "Emit new-sample for every kept sample", DEFAULT_EMIT_SIGNALS,
@@ -396,6 +404,7 @@ gst_mem_sink_finalize (GObject * object)
   gst_clear_caps (&self->caps);
   gst_memvideo_spill_settings_clear (&self->settings.spill);
   g_free (self->settings.location);
+  g_free (self->settings.socket_path);
   g_clear_error (&self->pool_error);
   g_mutex_clear (&self->apply_lock);
   g_mutex_clear (&self->lock);
@@ -433,6 +442,12 @@ gst_mem_sink_set_property (GObject * object, guint prop_id,
       GST_OBJECT_LOCK (self);
       g_free (self->settings.location);
       self->settings.location = g_value_dup_string (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SOCKET_PATH:
+      GST_OBJECT_LOCK (self);
+      g_free (self->settings.socket_path);
+      self->settings.socket_path = g_value_dup_string (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_MAX_SAMPLES:
@@ -476,6 +491,9 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_LOCATION:
       g_value_set_string (value, self->settings.location);
       break;
+    case PROP_SOCKET_PATH:
+      g_value_set_string (value, self->settings.socket_path);
+      break;
     default:
       break;
   }
@@ -486,6 +504,7 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
   switch (prop_id) {
     case PROP_MODE:
     case PROP_LOCATION:
+    case PROP_SOCKET_PATH:
       break;
     case PROP_MAX_SAMPLES:
       g_value_set_uint (value, self->max_samples);
@@ -548,6 +567,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   s = self->settings;
   s.spill.directory = g_strdup (s.spill.directory);
   s.location = g_strdup (s.location);
+  s.socket_path = g_strdup (s.socket_path);
   GST_OBJECT_UNLOCK (self);
 
   if (s.location && s.mode == GST_MEM_SINK_MODE_SAMPLES)
@@ -560,8 +580,11 @@ gst_mem_sink_start (GstBaseSink * sink)
     goto pool_failed;
   gst_mem_sink_begin_run (self, pool);
   g_mutex_unlock (&self->apply_lock);
+  if (s.socket_path && !gst_mem_sink_serve_start (self, s.socket_path))
+    goto serve_failed;
 
   g_free (s.location);
+  g_free (s.socket_path);
   g_free (s.spill.directory);
 
   return TRUE;
@@ -575,6 +598,14 @@ location_in_samples_mode:
             "location."), ("mode is samples and location is \"%s\"",
             s.location));
     g_free (s.location);
+    g_free (s.socket_path);
+    g_free (s.spill.directory);
+    return FALSE;
+  }
+serve_failed:
+  {
+    g_free (s.location);
+    g_free (s.socket_path);
     g_free (s.spill.directory);
     return FALSE;
   }
@@ -587,6 +618,7 @@ pool_failed:
         ("%s", error->message));
     g_clear_error (&error);
     g_free (s.location);
+    g_free (s.socket_path);
     g_free (s.spill.directory);
     return FALSE;
   }
@@ -600,6 +632,7 @@ gst_mem_sink_stop (GstBaseSink * sink)
   /* The data stays readable until the next start; only the RAM blocks the
    * pool kept for frames that will no longer come are given back. */
   gst_mem_sink_saves_finish (self);
+  gst_mem_sink_serve_stop (self);
   g_mutex_lock (&self->lock);
   self->started = FALSE;
   g_cond_broadcast (&self->cond);
