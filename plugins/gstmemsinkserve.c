@@ -293,6 +293,7 @@ pump (Client * c)
     g_mutex_unlock (lock);
     if (s == NULL)
       break;
+    GST_LOG ("sending %" G_GUINT64_FORMAT " to fd %d", c->next, c->fd);
     if (!send_frame (c, c->next, s)) {
       gst_sample_unref (s);
       c->want_out = (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -392,7 +393,8 @@ start_stream (Client * c, gboolean replay)
       c->end = 0;
     }
   } else {
-    c->next = first + n;
+    /* no window yet: the samples store numbers from 1 */
+    c->next = w ? first + n : 1;
     c->end = NONE;
   }
   pump (c);

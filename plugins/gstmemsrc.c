@@ -559,6 +559,7 @@ frame_buffer (GstMemSrc * self, const MemvideoProtoFrame * f, gint fd,
   }
   self->have_segment = TRUE;
   describe (self, b, f);
+  GST_LOG_OBJECT (self, "sample %" G_GUINT64_FORMAT, f->entry.number);
   *out = b;
   return GST_FLOW_OK;
 
