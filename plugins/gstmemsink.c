@@ -245,12 +245,7 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
           "(NULL = don't); an error in samples mode", DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_SOCKET_PATH,
-      g_param_spec_string ("socket-path", "Socket path",
-          "Samples mode: serve the held samples to memsrc on a unix socket "
-          "created here, mode 0600 (NULL = don't)", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-          GST_PARAM_MUTABLE_READY));
+  gst_mem_sink_serve_install_property (gobject_class, PROP_SOCKET_PATH);
   g_object_class_install_property (gobject_class, PROP_EMIT_SIGNALS,
       g_param_spec_boolean ("emit-signals", "Emit signals",
           "Emit new-sample for every kept sample", DEFAULT_EMIT_SIGNALS,
@@ -567,7 +562,6 @@ gst_mem_sink_start (GstBaseSink * sink)
   s = self->settings;
   s.spill.directory = g_strdup (s.spill.directory);
   s.location = g_strdup (s.location);
-  s.socket_path = g_strdup (s.socket_path);
   GST_OBJECT_UNLOCK (self);
 
   if (s.location && s.mode == GST_MEM_SINK_MODE_SAMPLES)
@@ -580,14 +574,11 @@ gst_mem_sink_start (GstBaseSink * sink)
     goto pool_failed;
   gst_mem_sink_begin_run (self, pool);
   g_mutex_unlock (&self->apply_lock);
-  if (s.socket_path && !gst_mem_sink_serve_start (self, s.socket_path))
-    goto serve_failed;
 
   g_free (s.location);
-  g_free (s.socket_path);
   g_free (s.spill.directory);
 
-  return TRUE;
+  return gst_mem_sink_serve_start (self);
 
   /* ERRORS */
 location_in_samples_mode:
@@ -598,14 +589,6 @@ location_in_samples_mode:
             "location."), ("mode is samples and location is \"%s\"",
             s.location));
     g_free (s.location);
-    g_free (s.socket_path);
-    g_free (s.spill.directory);
-    return FALSE;
-  }
-serve_failed:
-  {
-    g_free (s.location);
-    g_free (s.socket_path);
     g_free (s.spill.directory);
     return FALSE;
   }
@@ -618,7 +601,6 @@ pool_failed:
         ("%s", error->message));
     g_clear_error (&error);
     g_free (s.location);
-    g_free (s.socket_path);
     g_free (s.spill.directory);
     return FALSE;
   }

@@ -94,7 +94,8 @@ send_packet (gint fd, GBytes * packet, gint pass_fd)
   {
     struct cmsghdr align;
     gchar buf[CMSG_SPACE (sizeof (gint))];
-  } ctl;
+  }
+  ctl;
   gssize n;
 
   iov.iov_base = (gpointer) g_bytes_get_data (packet, &size);
@@ -414,8 +415,7 @@ handle_request (Client * c)
   if (n == 0 || n > (gssize) sizeof (buf))
     return FALSE;
   if (memvideo_proto_parse_request (buf, n, &msg) != MEMVIDEO_PROTO_OK) {
-    GST_INFO ("malformed request (%" G_GSSIZE_FORMAT " bytes): closing",
-        n);
+    GST_INFO ("malformed request (%" G_GSSIZE_FORMAT " bytes): closing", n);
     return FALSE;
   }
   switch (msg.type) {
@@ -494,8 +494,7 @@ accept_cb (gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
   if (!peer_allowed (cfd)) {
     send_packet (cfd, memvideo_proto_encode_error
-        (MEMVIDEO_PROTO_ERROR_REFUSED, "another user's reader is refused"),
-        -1);
+        (MEMVIDEO_PROTO_ERROR_REFUSED, "another user's reader is refused"), -1);
     close (cfd);
     return G_SOURCE_CONTINUE;
   }
@@ -582,8 +581,7 @@ bind_private (const gchar * path, GError ** error)
   fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0 || strlen (tmp) >= sizeof (addr.sun_path)
       || bind (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0
-      || chmod (tmp, 0600) < 0 || listen (fd, 64) < 0
-      || link (tmp, path) < 0)
+      || chmod (tmp, 0600) < 0 || listen (fd, 64) < 0 || link (tmp, path) < 0)
     goto failed;
   unlink (tmp);
   g_rmdir (tmpdir);
@@ -695,14 +693,33 @@ gst_mem_sink_server_notify (GstMemSinkServer * self)
 
 /* --------------------------------------------------------- memsink hooks */
 
+void
+gst_mem_sink_serve_install_property (GObjectClass * klass, guint prop_id)
+{
+  g_object_class_install_property (klass, prop_id,
+      g_param_spec_string ("socket-path", "Socket path",
+          "Samples mode: serve the held samples to memsrc on a unix socket "
+          "created here, mode 0600 (NULL = don't)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+}
+
 gboolean
-gst_mem_sink_serve_start (GstMemSink * sink, const gchar * path)
+gst_mem_sink_serve_start (GstMemSink * sink)
 {
   GError *error = NULL;
-  GstMemSinkServer *server = gst_mem_sink_server_start (sink, path, &error);
+  GstMemSinkServer *server;
+  gchar *path;
 
+  GST_OBJECT_LOCK (sink);
+  path = g_strdup (sink->settings.socket_path);
+  GST_OBJECT_UNLOCK (sink);
+  if (path == NULL)
+    return TRUE;
+  server = gst_mem_sink_server_start (sink, path, &error);
   if (server == NULL)
     goto failed;
+  g_free (path);
   g_mutex_lock (&sink->lock);
   sink->server = server;
   g_mutex_unlock (&sink->lock);
@@ -715,6 +732,7 @@ failed:
         ("Could not serve on the socket \"%s\".", path),
         ("%s", error->message));
     g_clear_error (&error);
+    g_free (path);
     return FALSE;
   }
 }

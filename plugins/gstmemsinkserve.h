@@ -34,9 +34,11 @@ void gst_mem_sink_server_stop (GstMemSinkServer * server);
 /* Any thread, any lock: a sample was kept.  Never blocks. */
 void gst_mem_sink_server_notify (GstMemSinkServer * server);
 
-/* memsink's start and stop: the server of @sink's socket-path; start posts
- * the error */
-gboolean gst_mem_sink_serve_start (GstMemSink * sink, const gchar * path);
+/* memsink's hooks: class_init installs socket-path; start (last, without
+ * locks) serves on it when set, posting the error; stop ends that */
+void gst_mem_sink_serve_install_property (GObjectClass * klass,
+    guint prop_id);
+gboolean gst_mem_sink_serve_start (GstMemSink * sink);
 void gst_mem_sink_serve_stop (GstMemSink * sink);
 
 G_END_DECLS

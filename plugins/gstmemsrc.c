@@ -98,8 +98,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 
 #define gst_mem_src_parent_class parent_class
 G_DEFINE_TYPE (GstMemSrc, gst_mem_src, GST_TYPE_PUSH_SRC);
-GST_ELEMENT_REGISTER_DEFINE (memsrc, "memsrc", GST_RANK_NONE,
-    GST_TYPE_MEM_SRC);
+GST_ELEMENT_REGISTER_DEFINE (memsrc, "memsrc", GST_RANK_NONE, GST_TYPE_MEM_SRC);
 
 static GType
 gst_mem_src_mode_get_type (void)
@@ -112,8 +111,7 @@ gst_mem_src_mode_get_type (void)
   };
 
   if (g_once_init_enter (&type))
-    g_once_init_leave (&type, g_enum_register_static ("GstMemSrcMode",
-            values));
+    g_once_init_leave (&type, g_enum_register_static ("GstMemSrcMode", values));
   return type;
 }
 
@@ -399,7 +397,8 @@ receive (GstMemSrc * self, gint * passed_fd)
   {
     struct cmsghdr align;
     gchar buf[CMSG_SPACE (4 * sizeof (gint))];
-  } ctl;
+  }
+  ctl;
   struct pollfd pfd[2] = { {self->fd, POLLIN, 0}, {self->wake_fd, POLLIN, 0} };
   struct iovec iov = { self->recv_buf, RECV_SIZE };
   struct msghdr mh = { 0 };

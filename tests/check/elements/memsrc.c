@@ -233,7 +233,8 @@ client_recv (gint fd, MemvideoProtoMessage * msg, gint * pfd)
   {
     struct cmsghdr align;
     gchar b[CMSG_SPACE (sizeof (gint))];
-  } ctl;
+  }
+  ctl;
   struct iovec iov = { buf, sizeof (buf) };
   struct msghdr mh = { 0 };
   struct cmsghdr *c;
@@ -650,8 +651,7 @@ GST_START_TEST (test_follow_writer_stops_eos)
   g_mutex_init (&seen.lock);
   g_cond_init (&seen.cond);
   seen.offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, seen_probe, &seen,
-      NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, seen_probe, &seen, NULL);
   g_object_set (src, "socket-path", path, NULL);
   fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE);

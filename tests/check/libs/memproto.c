@@ -209,7 +209,8 @@ GST_START_TEST (test_bad_header_and_fields)
   f.offset[3] = 4608;
   frame = memvideo_proto_encode_frame (&f);
   fail_unless_equals_int (parse (frame, FALSE, &(MemvideoProtoMessage) {
-          0}), MEMVIDEO_PROTO_INVALID);
+          0}
+      ), MEMVIDEO_PROTO_INVALID);
   g_bytes_unref (frame);
   f = sample_frame ();
   frame = memvideo_proto_encode_frame (&f);
