@@ -308,8 +308,10 @@ gst_mem_sink_save (GstMemSink * self, const gchar * location, guint64 before,
   GPtrArray *ready;
   Save *save;
 
-  if (location == NULL)
+  if (location == NULL) {
+    GST_DEBUG_OBJECT (self, "save: no location");
     return FALSE;
+  }
   g_mutex_lock (&self->lock);
   save = new_save (self, location, before, after);
   if (save == NULL || after == 0 || self->eos) {

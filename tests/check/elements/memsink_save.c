@@ -10,7 +10,8 @@
  * tune=zerolatency and a GOP of 30 and of 250 frames, each file demuxed
  * (starts on a keyframe, exact frames) and decoded again; overlapping
  * saves and the pin; EOS during the after part; a directory that does not
- * exist; the refusals.  And the stable sample numbers, walked by a reader
+ * exist; the refusals; auto mode with mpegtsmux and a location.  And the
+ * stable sample numbers, walked by a reader
  * thread while the window slides.
  *
  * The saves are requested from the new-sample handler at an exact frame,
@@ -105,10 +106,22 @@ path_of (const gchar * name)
   return g_build_filename (tmpdir, name, NULL);
 }
 
+/* Stream time of the last run's first frame */
+static GstClockTime camera_first_pts;
+
 static GstFlowReturn
 on_new_sample (GstElement * sink, Run * run)
 {
   guint i, frame = run->frames++;
+
+  if (frame == 0) {
+    GstSample *s = NULL;
+
+    g_signal_emit_by_name (sink, "get-sample-by-number", (guint64) 1, &s);
+    camera_first_pts = gst_segment_to_stream_time (gst_sample_get_segment (s),
+        GST_FORMAT_TIME, GST_BUFFER_PTS (gst_sample_get_buffer (s)));
+    gst_sample_unref (s);
+  }
 
   for (i = 0; i < run->n_requests; i++) {
     SaveRequest *r = &run->requests[i];
@@ -135,14 +148,15 @@ on_new_sample (GstElement * sink, Run * run)
  * with @props; @requests are made on the way.  Returns the pipeline,
  * stopped, and its bus in @bus. */
 static GstElement *
-run_camera (guint frames, guint gop, const gchar * props,
+run_camera_full (gboolean live, guint frames, guint gop, const gchar * props,
     SaveRequest * requests, guint n_requests, GstBus ** bus)
 {
-  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=%u pattern=ball ! "
+  gchar *desc = g_strdup_printf ("videotestsrc is-live=%d num-buffers=%u "
+      "pattern=ball ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! x264enc threads=1 "
       "speed-preset=ultrafast tune=zerolatency key-int-max=%u "
       "option-string=scenecut=0 ! h264parse ! memsink name=sink "
-      "emit-signals=true spill-directory=%s %s", frames, gop, tmpdir,
+      "emit-signals=true spill-directory=%s %s", live, frames, gop, tmpdir,
       props);
   GstElement *pipeline = gst_parse_launch (desc, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
@@ -169,6 +183,13 @@ run_camera (guint frames, guint gop, const gchar * props,
   g_free (desc);
 
   return pipeline;
+}
+
+static GstElement *
+run_camera (guint frames, guint gop, const gchar * props,
+    SaveRequest * requests, guint n_requests, GstBus ** bus)
+{
+  return run_camera_full (FALSE, frames, gop, props, requests, n_requests, bus);
 }
 
 /* The next memsink-saved message for @name (others are kept in order);
@@ -257,7 +278,8 @@ inspect_clip (const gchar * path, guint * n_demuxed, gboolean * key_first,
 /* The clip @name holds frames @fnum..@last exactly: message fields, the
  * demuxed frames, the fnum a keyframe, every frame decoded */
 static void
-check_clip (GstBus * bus, const gchar * name, guint fnum, guint last)
+check_clip_full (GstBus * bus, const gchar * name, GstClockTime base,
+    guint fnum, guint last)
 {
   GstStructure *s = wait_saved (bus, name);
   gchar *path = path_of (name);
@@ -271,10 +293,10 @@ check_clip (GstBus * bus, const gchar * name, guint fnum, guint last)
   fail_unless (gst_structure_get_uint64 (s, "stop", &stop));
   fail_unless (gst_structure_get_uint64 (s, "size", &size));
   fail_unless_equals_int (n, last - fnum + 1);
-  fail_unless_equals_uint64 (start, gst_util_uint64_scale (fnum,
+  fail_unless_equals_uint64 (start, base + gst_util_uint64_scale (fnum,
           GST_SECOND, 30));
   /* PTS plus duration, each rounded by videotestsrc: 1 ns either way */
-  expected_stop = gst_util_uint64_scale (last + 1, GST_SECOND, 30);
+  expected_stop = base + gst_util_uint64_scale (last + 1, GST_SECOND, 30);
   fail_unless (stop + 1 >= expected_stop && stop <= expected_stop + 1,
       "stop %" G_GUINT64_FORMAT " for frame %u", stop, last);
   fail_unless (g_stat (path, &st) == 0);
@@ -289,6 +311,12 @@ check_clip (GstBus * bus, const gchar * name, guint fnum, guint last)
   g_free (path);
 }
 
+static void
+check_clip (GstBus * bus, const gchar * name, guint fnum, guint last)
+{
+  check_clip_full (bus, name, 0, fnum, last);
+}
+
 /* GOP of 30, at least 4 s held: at frame 200 (6.67 s) 2 s back is frame
  * 140, back to keyframe 120; 1 s on is frame 230 */
 GST_START_TEST (test_save_gop_30)
@@ -301,6 +329,27 @@ GST_START_TEST (test_save_gop_30)
       &bus);
 
   check_clip (bus, "gop30.mp4", 120, 230);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+/* The same from a live source (frames come in real time, 4 s; their
+ * timestamps start at the running time of the first capture, read from
+ * the first sample): at frame 60 (2 s) 1 s back is keyframe 30; 1 s on is
+ * frame 90 */
+GST_START_TEST (test_save_live_gop_30)
+{
+  SaveRequest r[] = {
+    {60, "live.mp4", GST_SECOND, GST_SECOND, TRUE},
+  };
+  GstBus *bus;
+  GstElement *pipeline = run_camera_full (TRUE, 120, 30,
+      "max-age=1000000000", r, 1, &bus);
+
+  check_clip_full (bus, "live.mp4", camera_first_pts, 30, 90);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
@@ -483,6 +532,48 @@ GST_START_TEST (test_save_refused)
 
 GST_END_TEST;
 
+/* Auto mode with mpegtsmux (a TIME segment, video/mpegts caps) and a
+ * location: file mode, the file saved at EOS equal to get-bytes, no
+ * "put a muxer before memsink" error */
+GST_START_TEST (test_auto_mpegtsmux_location)
+{
+  gchar *path = path_of ("auto.ts");
+  gchar *desc = g_strdup_printf ("videotestsrc num-buffers=30 ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! x264enc threads=1 "
+      "tune=zerolatency ! mpegtsmux ! memsink name=sink location=%s", path);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+  GBytes *bytes;
+  gchar *contents;
+  gsize size;
+
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+  bytes = mvt_get_bytes (sink);
+  fail_unless (bytes != NULL, "auto mode picked samples for mpegtsmux");
+  fail_unless (g_file_get_contents (path, &contents, &size, NULL));
+  fail_unless (size > 0);
+  fail_unless_equals_uint64 (g_bytes_get_size (bytes), size);
+  fail_unless (memcmp (g_bytes_get_data (bytes, NULL), contents, size) == 0);
+
+  g_free (contents);
+  g_bytes_unref (bytes);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 /* ---- stable numbers: a reader walks the window while it slides ---- */
 
 #define N_FRAMES 3000
@@ -615,11 +706,13 @@ memsink_save_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_save_gop_30);
+  tcase_add_test (tc, test_save_live_gop_30);
   tcase_add_test (tc, test_save_gop_250);
   tcase_add_test (tc, test_save_overlapping);
   tcase_add_test (tc, test_save_eos_during_after);
   tcase_add_test (tc, test_save_unwritable_directory);
   tcase_add_test (tc, test_save_refused);
+  tcase_add_test (tc, test_auto_mpegtsmux_location);
 
   suite_add_tcase (s, tc_numbers);
   tcase_add_test (tc_numbers, test_numbers_walked_while_sliding);
