@@ -679,6 +679,19 @@ GST_START_TEST (test_follow_writer_stops_eos)
   g_object_get (src, "missed", &missed, NULL);
   fail_unless_equals_uint64 (missed, 0);
 
+  /* the writer restarts on the same path: the reader reconnects */
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  w = writer_new (path, 100, FALSE);
+  g_mutex_lock (&seen.lock);
+  g_array_set_size (seen.offsets, 0);
+  g_mutex_unlock (&seen.lock);
+  fail_if (gst_element_set_state (pipe, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  for (k = 0; seen_count (&seen) == 0 && k < 100000; k++)
+    writer_push (w, k);
+  fail_unless (seen_count (&seen) > 0);
+  writer_free (w);
+
   gst_element_set_state (pipe, GST_STATE_NULL);
   g_array_unref (seen.offsets);
   g_mutex_clear (&seen.lock);
@@ -744,6 +757,54 @@ GST_START_TEST (test_slow_reader_misses_counted)
 
 GST_END_TEST;
 
+/* A reader of another user is refused by its credentials even when the
+ * socket's mode would let it connect.  Needs root (to become nobody). */
+GST_START_TEST (test_other_uid_refused)
+{
+  gchar *path = tmp_path ("uid.sock");
+  Writer *w;
+  gint status;
+  pid_t pid;
+
+  if (geteuid () != 0) {
+    g_print ("test_other_uid_refused needs root: not run\n");
+    return;
+  }
+  w = writer_with_frames (path, 3);
+  fail_unless (chmod (tmpdir, 0711) == 0);
+  fail_unless (chmod (path, 0666) == 0);
+  pid = fork ();
+  if (pid == 0) {
+    /* only system calls in the child of a threaded process */
+    struct sockaddr_un addr = { 0 };
+    guint8 buf[512];
+    gint fd;
+    gssize n;
+
+    if (setgid (65534) < 0 || setuid (65534) < 0)
+      _exit (2);
+    fd = socket (AF_UNIX, SOCK_SEQPACKET, 0);
+    addr.sun_family = AF_UNIX;
+    strcpy (addr.sun_path, path);
+    if (connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+      _exit (3);
+    n = recv (fd, buf, sizeof (buf), 0);
+    /* ERROR (67) with code REFUSED (2), then the end */
+    if (n < 12 || buf[3] != MEMVIDEO_PROTO_ERROR
+        || buf[8] != MEMVIDEO_PROTO_ERROR_REFUSED)
+      _exit (4);
+    _exit (recv (fd, buf, sizeof (buf), 0) == 0 ? 0 : 5);
+  }
+  fail_unless_equals_int (waitpid (pid, &status, 0), pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "the other user's reader: status %d", status);
+  fail_unless (chmod (tmpdir, 0700) == 0);
+  writer_free (w);
+  g_free (path);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_memsrc_no_socket_error)
 {
   gchar *path = tmp_path ("nobody.sock");
@@ -783,6 +844,7 @@ memsrc_suite (void)
   tcase_add_test (tc, test_malformed_closes_that_connection);
   tcase_add_test (tc, test_follow_writer_stops_eos);
   tcase_add_test (tc, test_slow_reader_misses_counted);
+  tcase_add_test (tc, test_other_uid_refused);
   tcase_add_test (tc, test_memsrc_no_socket_error);
 
   return s;
