@@ -777,6 +777,7 @@ GST_START_TEST (test_other_uid_refused)
   if (pid == 0) {
     /* only system calls in the child of a threaded process */
     struct sockaddr_un addr = { 0 };
+    struct timeval tv = { 20, 0 };
     guint8 buf[512];
     gint fd;
     gssize n;
@@ -784,6 +785,7 @@ GST_START_TEST (test_other_uid_refused)
     if (setgid (65534) < 0 || setuid (65534) < 0)
       _exit (2);
     fd = socket (AF_UNIX, SOCK_SEQPACKET, 0);
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof (tv));
     addr.sun_family = AF_UNIX;
     strcpy (addr.sun_path, path);
     if (connect (fd, (struct sockaddr *) &addr, sizeof (addr)) < 0)
