@@ -320,11 +320,14 @@ answer_list (Client * c)
 {
   GMutex *lock = &c->server->sink->lock;
   MemvideoSampleWindow *w;
+  GPtrArray *held = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_sample_unref);
   GArray *entries = g_array_new (FALSE, TRUE, sizeof (MemvideoProtoEntry));
   guint i, n = 0;
   gboolean sent;
   guint64 first = 0;
 
+  /* references under the lock, caps to strings without it */
   g_mutex_lock (lock);
   w = locked_window (c->server);
   if (w) {
@@ -332,13 +335,16 @@ answer_list (Client * c)
     first = memvideo_sample_window_get_first_number (w);
   }
   /* a LIST_REPLY must fit one packet */
-  for (i = 0; i < n && entries->len < 2000; i++) {
+  for (i = 0; i < n && i < 2000; i++)
+    g_ptr_array_add (held, gst_sample_ref (memvideo_sample_window_get (w, i)));
+  g_mutex_unlock (lock);
+  for (i = 0; i < held->len; i++) {
     MemvideoProtoEntry e;
 
-    fill_entry (&e, first + i, memvideo_sample_window_get (w, i));
+    fill_entry (&e, first + i, g_ptr_array_index (held, i));
     g_array_append_val (entries, e);
   }
-  g_mutex_unlock (lock);
+  g_ptr_array_unref (held);
   sent = send_packet (c->fd, memvideo_proto_encode_list_reply
       ((MemvideoProtoEntry *) entries->data, entries->len), -1);
   for (i = 0; i < entries->len; i++)
