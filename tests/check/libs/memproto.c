@@ -101,8 +101,8 @@ GST_START_TEST (test_frame_round_trip)
     fail_unless_equals_uint64 (m.frame.offset[i], f.offset[i]);
     fail_unless_equals_int (m.frame.stride[i], f.stride[i]);
   }
-  fail_unless_equals_int (parse (b, TRUE, &m), MEMVIDEO_PROTO_INVALID);
   memvideo_proto_message_clear (&m);
+  fail_unless_equals_int (parse (b, TRUE, &m), MEMVIDEO_PROTO_INVALID);
   g_bytes_unref (b);
 }
 
