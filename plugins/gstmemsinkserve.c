@@ -45,6 +45,7 @@ GST_DEBUG_CATEGORY_EXTERN (gst_mem_sink_debug);
 #define GST_CAT_DEFAULT gst_mem_sink_debug
 
 #define N_CACHED 8
+#define SEND_BUFFER 16384
 #define NONE MEMVIDEO_PROTO_NONE
 
 typedef struct
@@ -504,6 +505,11 @@ accept_cb (gint fd, GIOCondition cond, gpointer data)
     close (cfd);
     return G_SOURCE_CONTINUE;
   }
+  /* frames in flight keep their memfds alive: a small send buffer bounds
+   * what a stalled reader holds to a few dozen messages */
+  setsockopt (cfd, SOL_SOCKET, SO_SNDBUF, &(gint) {
+      SEND_BUFFER}
+      , sizeof (gint));
   c = (Client *) g_source_new (&client_funcs, sizeof (Client));
   c->server = self;
   c->fd = cfd;
