@@ -83,6 +83,7 @@
 #include "memvideo/spillpool.h"
 #include "gstmemsinksave.h"
 #include "gstmemsinkpriv.h"
+#include "gstmemsinkserve.h"
 #include "gstmemvideospill.h"
 
 GST_DEBUG_CATEGORY (gst_mem_sink_debug);
@@ -100,6 +101,7 @@ enum
   PROP_MAX_SAMPLES,
   PROP_MAX_AGE,
   PROP_LOCATION,
+  PROP_SOCKET_PATH,
   PROP_EMIT_SIGNALS,
   PROP_N_SAMPLES,
   PROP_SIZE,
@@ -243,6 +245,7 @@ gst_mem_sink_class_init (GstMemSinkClass * klass)
           "(NULL = don't); an error in samples mode", DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  gst_mem_sink_serve_install_property (gobject_class, PROP_SOCKET_PATH);
   g_object_class_install_property (gobject_class, PROP_EMIT_SIGNALS,
       g_param_spec_boolean ("emit-signals", "Emit signals",
           "Emit new-sample for every kept sample", DEFAULT_EMIT_SIGNALS,
@@ -396,6 +399,7 @@ gst_mem_sink_finalize (GObject * object)
   gst_clear_caps (&self->caps);
   gst_memvideo_spill_settings_clear (&self->settings.spill);
   g_free (self->settings.location);
+  g_free (self->settings.socket_path);
   g_clear_error (&self->pool_error);
   g_mutex_clear (&self->apply_lock);
   g_mutex_clear (&self->lock);
@@ -433,6 +437,12 @@ gst_mem_sink_set_property (GObject * object, guint prop_id,
       GST_OBJECT_LOCK (self);
       g_free (self->settings.location);
       self->settings.location = g_value_dup_string (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    case PROP_SOCKET_PATH:
+      GST_OBJECT_LOCK (self);
+      g_free (self->settings.socket_path);
+      self->settings.socket_path = g_value_dup_string (value);
       GST_OBJECT_UNLOCK (self);
       break;
     case PROP_MAX_SAMPLES:
@@ -476,6 +486,9 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_LOCATION:
       g_value_set_string (value, self->settings.location);
       break;
+    case PROP_SOCKET_PATH:
+      g_value_set_string (value, self->settings.socket_path);
+      break;
     default:
       break;
   }
@@ -498,6 +511,7 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
   switch (prop_id) {
     case PROP_MODE:
     case PROP_LOCATION:
+    case PROP_SOCKET_PATH:
       break;
     case PROP_MAX_SAMPLES:
       g_value_set_uint (value, self->max_samples);
@@ -573,7 +587,7 @@ gst_mem_sink_start (GstBaseSink * sink)
   g_free (s.location);
   g_free (s.spill.directory);
 
-  return TRUE;
+  return gst_mem_sink_serve_start (self);
 
   /* ERRORS */
 location_in_samples_mode:
@@ -609,6 +623,7 @@ gst_mem_sink_stop (GstBaseSink * sink)
   /* The data stays readable until the next start; only the RAM blocks the
    * pool kept for frames that will no longer come are given back. */
   gst_mem_sink_saves_finish (self);
+  gst_mem_sink_serve_stop (self);
   g_mutex_lock (&self->lock);
   self->started = FALSE;
   g_cond_broadcast (&self->cond);

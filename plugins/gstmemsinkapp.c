@@ -18,6 +18,7 @@
 #endif
 
 #include "gstmemsinkpriv.h"
+#include "gstmemsinkserve.h"
 GstMemSinkStore *
 gst_mem_sink_store_ref (GstMemSinkStore * store)
 {
@@ -46,6 +47,8 @@ gst_mem_sink_samples_added (GstMemSink * sink, guint64 dropped)
 {
   sink->dropped += dropped;
   g_cond_broadcast (&sink->cond);
+  if (sink->server)
+    gst_mem_sink_server_notify (sink->server);
 }
 
 void

@@ -28,6 +28,7 @@ typedef struct
   GstMemSinkMode mode;
   GstMemvideoSpillSettings spill;
   gchar *location;
+  gchar *socket_path;
 } Settings;
 
 struct _GstMemSink
@@ -60,6 +61,8 @@ struct _GstMemSink
   gboolean flushing;
   gboolean started;
   GPtrArray *saves;             /* waiting for their end (gstmemsinkevent.c) */
+  /* socket-path's server (gstmemsinkserve.c), from start to stop */
+  struct _GstMemSinkServer *server;
 
   /* Streaming thread only */
   GstCaps *caps;

@@ -21,6 +21,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (keyframeselect, plugin);
   ret |= GST_ELEMENT_REGISTER (memspill, plugin);
   ret |= GST_ELEMENT_REGISTER (memsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (memsrc, plugin);
 
   return ret;
 }

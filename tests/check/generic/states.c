@@ -36,6 +36,10 @@ setup (void)
 
     if (!GST_IS_ELEMENT_FACTORY (feature))
       continue;
+    /* memsrc needs a serving memsink, as filesrc needs a file: its states
+     * are walked with a writer in tests/check/elements/memsrc.c */
+    if (g_str_equal (gst_plugin_feature_get_name (feature), "memsrc"))
+      continue;
     elements = g_list_prepend (elements,
         g_strdup (gst_plugin_feature_get_name (feature)));
   }
