@@ -9,8 +9,12 @@
  * The spill-pool properties of memspill and memsink are one set: the same
  * names, types, enum GTypes, ranges, flags, nicks and blurbs; the defaults
  * each element documents; values set are the values read back.  And the
- * binding behind them (plugins/gstmemvideospill.h): settings set from two
- * threads at once reach the pool as the property reads them.
+ * binding behind them (plugins/gstmemvideospill.h), the same for both
+ * elements: settings set from two threads at once reach the pool as the
+ * property reads them; a spill-format change on raw video sends one
+ * RECONFIGURE and changes the ALLOCATION answer (issue 17 item 10); and
+ * spill-format=jpeg on a layout JPEG does not take warns once per caps and
+ * spills raw, losslessly (issue 17 item 11).
  */
 
 #ifdef HAVE_CONFIG_H
@@ -19,6 +23,9 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include "../memvideotest.h"
 
 static const gchar *const shared_names[] = {
   "max-memory", "max-disk", "spill-format", "jpeg-quality",
@@ -361,6 +368,181 @@ GST_START_TEST (test_concurrent_max_memory_memsink)
 
 GST_END_TEST;
 
+/* A harness around a new @factory_name (memsink has no src pad). */
+static GstHarness *
+binding_harness (const gchar * factory_name, const gchar * caps)
+{
+  GstElement *element = gst_element_factory_make (factory_name, NULL);
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  GstHarness *h;
+
+  fail_unless (element != NULL);
+  h = gst_harness_new_with_element (element, "sink", is_sink ? NULL : "src");
+  gst_object_unref (element);
+  gst_harness_set_src_caps_str (h, caps);
+  return h;
+}
+
+static GstPadProbeReturn
+count_reconfigure (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE)
+    g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* How many allocators the element offers for @caps: its pool's, or none */
+static guint
+n_allocators (GstHarness * h, const gchar * caps_str)
+{
+  GstCaps *caps = gst_caps_from_string (caps_str);
+  GstQuery *query = gst_query_new_allocation (caps, TRUE);
+  guint n;
+
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  n = gst_query_get_n_allocation_params (query);
+  gst_query_unref (query);
+  gst_caps_unref (caps);
+  return n;
+}
+
+#define I420_CAPS "video/x-raw,format=I420,width=64,height=48,framerate=30/1"
+
+/* While PLAYING on raw video, a spill-format change sends one RECONFIGURE
+ * upstream and the next ALLOCATION answer follows it (the pool's
+ * allocator only for raw spills); the same value again sends nothing. */
+static void
+check_reconfigure (const gchar * factory_name)
+{
+  GstHarness *h = binding_harness (factory_name, I420_CAPS);
+  gint n = 0;
+
+  gst_pad_add_probe (h->srcpad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      count_reconfigure, &n, NULL);
+  fail_unless_equals_int (gst_harness_push (h, race_frame ()), GST_FLOW_OK);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 1);
+
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  fail_unless_equals_int (g_atomic_int_get (&n), 1);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 0);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  fail_unless_equals_int (g_atomic_int_get (&n), 1);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "raw");
+  fail_unless_equals_int (g_atomic_int_get (&n), 2);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 1);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_reconfigure_on_format_change)
+{
+  check_reconfigure ("memspill");
+  check_reconfigure ("memsink");
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+pattern_frame (gsize size, guint n)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+  GstMapInfo map;
+  gsize i;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (i = 0; i < size; i++)
+    map.data[i] = (guint8) (i * 7 + i / 251 + n * 31);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static void
+check_pattern (GstBuffer * buf, gsize size, guint n)
+{
+  GstBuffer *expected = pattern_frame (size, n);
+  GstMapInfo a, b;
+
+  fail_unless (gst_buffer_map (buf, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (expected, &b, GST_MAP_READ));
+  fail_unless_equals_uint64 (a.size, size);
+  fail_unless (memcmp (a.data, b.data, size) == 0, "frame %u differs", n);
+  gst_buffer_unmap (buf, &a);
+  gst_buffer_unmap (expected, &b);
+  gst_buffer_unref (expected);
+}
+
+/* Layouts the JPEG codec does not take: 2-plane, packed 4:2:2, 16 bit,
+ * 10 bit, 4:1:1, v210 */
+static const gchar *const fallback_formats[] = {
+  "NV12", "YUY2", "GRAY16_LE", "I420_10LE", "Y41B", "v210",
+};
+
+#define FALLBACK_FRAMES 3
+
+/* One WARNING (STREAM FORMAT) per caps, none per frame; the frames spill
+ * raw and read back identical. */
+static void
+check_fallback (const gchar * factory_name)
+{
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  GstHarness *h = binding_harness (factory_name, I420_CAPS);
+  GstBus *bus = gst_bus_new ();
+  guint64 total = 0, spilled;
+  guint f, i, n = 0;
+
+  g_object_set (h->element, "max-memory", (guint64) 0, NULL);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  gst_element_set_bus (h->element, bus);
+  for (f = 0; f < G_N_ELEMENTS (fallback_formats); f++) {
+    gchar *caps = g_strdup_printf ("video/x-raw,format=%s,width=96,"
+        "height=48,framerate=30/1", fallback_formats[f]);
+    gchar *text = g_strdup_printf ("spill-format=jpeg does not support "
+        "video format %s: frames are spilled raw.", fallback_formats[f]);
+    GstCaps *parsed = gst_caps_from_string (caps);
+    GstVideoInfo vinfo;
+
+    fail_unless (gst_video_info_from_caps (&vinfo, parsed));
+    gst_caps_unref (parsed);
+    gst_harness_set_src_caps_str (h, caps);
+    for (i = 0; i < FALLBACK_FRAMES; i++) {
+      fail_unless_equals_int (gst_harness_push (h,
+              pattern_frame (vinfo.size, n + i)), GST_FLOW_OK);
+      total += vinfo.size;
+    }
+    mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
+        GST_STREAM_ERROR_FORMAT, text, "I420, YV12");
+    fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+
+    g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+    fail_unless_equals_uint64 (spilled, total);
+    for (i = 0; i < FALLBACK_FRAMES; i++, n++) {
+      GstSample *sample = is_sink ? mvt_get_sample (h->element, n) : NULL;
+      GstBuffer *out = is_sink ? gst_sample_get_buffer (sample) :
+          gst_harness_pull (h);
+
+      check_pattern (out, vinfo.size, n);
+      if (is_sink)
+        gst_sample_unref (sample);
+      else
+        gst_buffer_unref (out);
+    }
+    total = is_sink ? total : 0;
+    g_free (text);
+    g_free (caps);
+  }
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_jpeg_fallback_warns_once_per_caps)
+{
+  check_fallback ("memspill");
+  check_fallback ("memsink");
+}
+
+GST_END_TEST;
+
 static Suite *
 spillprops_suite (void)
 {
@@ -373,6 +555,8 @@ spillprops_suite (void)
   tcase_add_test (tc, test_set_get_round_trip);
   tcase_add_test (tc, test_concurrent_max_memory_memspill);
   tcase_add_test (tc, test_concurrent_max_memory_memsink);
+  tcase_add_test (tc, test_reconfigure_on_format_change);
+  tcase_add_test (tc, test_jpeg_fallback_warns_once_per_caps);
   return s;
 }
 
