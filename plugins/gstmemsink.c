@@ -109,6 +109,10 @@ enum
   PROP_EOS,
   PROP_FIRST_SAMPLE_NUMBER,
   PROP_LAST_SAMPLE_NUMBER,
+  PROP_FRAMES_RESIDENT,
+  PROP_FRAMES_SPILLED,
+  PROP_SPILLS,
+  PROP_RELOADS,
 };
 
 enum
@@ -141,6 +145,10 @@ static const GstMemvideoSpillProps spill_props = {
   .spill_directory = PROP_SPILL_DIRECTORY,
   .resident_bytes = PROP_RESIDENT_BYTES,
   .spilled_bytes = PROP_SPILLED_BYTES,
+  .frames_resident = PROP_FRAMES_RESIDENT,
+  .frames_spilled = PROP_FRAMES_SPILLED,
+  .spills = PROP_SPILLS,
+  .reloads = PROP_RELOADS,
   .default_max_memory = DEFAULT_MAX_MEMORY,
   .default_jpeg_quality = DEFAULT_JPEG_QUALITY,
 };
@@ -541,8 +549,7 @@ location_in_samples_mode:
   {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Only a file can be saved: set mode to file or auto, or unset "
-            "location."), ("mode is samples and location is \"%s\"",
-            location));
+            "location."), ("mode is samples and location is \"%s\"", location));
     g_free (location);
     return FALSE;
   }
