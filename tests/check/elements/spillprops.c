@@ -14,7 +14,8 @@
  * property reads them; a spill-format change on raw video sends one
  * RECONFIGURE and changes the ALLOCATION answer (issue 17 item 10); and
  * spill-format=jpeg on a layout JPEG does not take warns once per caps and
- * spills raw, losslessly (issue 17 item 11).
+ * spills raw, losslessly (issue 17 item 11); a spilled frame that cannot
+ * be read back is one ERROR and stops the stream until a restart.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -24,8 +25,13 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
+#include <glib/gstdio.h>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../memvideotest.h"
+#include "../stress/spillfd.h"
 
 static const gchar *const shared_names[] = {
   "max-memory", "max-disk", "spill-format", "jpeg-quality",
@@ -544,6 +550,93 @@ GST_START_TEST (test_jpeg_fallback_warns_once_per_caps)
 
 GST_END_TEST;
 
+/* Cuts every spill file below @dir to nothing: reloading fails. */
+static void
+truncate_spill_files (const gchar * dir)
+{
+  GPtrArray *fds = spill_fds_below (dir);
+  guint i;
+
+  fail_unless (fds->len > 0, "no spill file below %s", dir);
+  for (i = 0; i < fds->len; i++)
+    fail_unless (ftruncate (atoi (g_ptr_array_index (fds, i)), 0) == 0);
+  g_ptr_array_unref (fds);
+}
+
+/* The error policy, the same for both elements: a spilled frame that
+ * cannot be read back is lost, so its map fails, one ERROR (RESOURCE READ)
+ * is posted, and the next buffer returns GST_FLOW_ERROR; a restart clears
+ * it. */
+static void
+check_reload_failure (const gchar * factory_name)
+{
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  gchar *dir = g_build_filename (TESTS_BUILDDIR, "spillprops-reload-XXXXXX",
+      NULL);
+  GstBus *bus = gst_bus_new ();
+  GstSample *sample = NULL;
+  GstBuffer *out;
+  GstHarness *h;
+  GstMapInfo map;
+  gchar *text;
+  guint i;
+
+  fail_unless (g_mkdtemp (dir) != NULL);
+  h = binding_harness (factory_name, I420_CAPS);
+  gst_element_set_state (h->element, GST_STATE_NULL);
+  g_object_set (h->element, "max-memory", (guint64) 0, "spill-directory",
+      dir, NULL);
+  gst_harness_play (h);
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+                2, i)), GST_FLOW_OK);
+
+  truncate_spill_files (dir);
+  if (is_sink) {
+    sample = mvt_get_sample (h->element, 0);
+    out = gst_sample_get_buffer (sample);
+  } else {
+    out = gst_harness_pull (h);
+  }
+  fail_if (gst_buffer_map (out, &map, GST_MAP_READ));
+  if (is_sink)
+    gst_sample_unref (sample);
+  else
+    gst_buffer_unref (out);
+
+  fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+              2, 3)), GST_FLOW_ERROR);
+  text = g_strdup_printf ("Could not read a spilled frame back from spill "
+      "directory \"%s\".", dir);
+  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_READ, text, "the file ends after 0 bytes");
+  g_free (text);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+
+  /* a restart (NULL: basesink stops there) clears it */
+  fail_unless_equals_int (gst_element_set_state (h->element,
+          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  gst_harness_play (h);
+  fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+              2, 4)), GST_FLOW_OK);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  fail_unless (g_rmdir (dir) == 0);
+  g_free (dir);
+}
+
+GST_START_TEST (test_reload_failure_is_error)
+{
+  check_reload_failure ("memspill");
+  check_reload_failure ("memsink");
+}
+
+GST_END_TEST;
+
 static Suite *
 spillprops_suite (void)
 {
@@ -558,6 +651,7 @@ spillprops_suite (void)
   tcase_add_test (tc, test_concurrent_max_memory_memsink);
   tcase_add_test (tc, test_reconfigure_on_format_change);
   tcase_add_test (tc, test_jpeg_fallback_warns_once_per_caps);
+  tcase_add_test (tc, test_reload_failure_is_error);
   return s;
 }
 
