@@ -52,7 +52,7 @@
  * `dropped` (guint64).
  *
  * Data stays readable after EOS and after the pipeline stops; it is
- * discarded at the next start (READY to PAUSED), on FLUSH_STOP and by
+ * discarded at the next start (NULL to READY), on FLUSH_STOP and by
  * "clear".  memsink does not sync on the clock by default.
  *
  * ## Example launch line
