@@ -52,7 +52,7 @@
  * `dropped` (guint64).
  *
  * Data stays readable after EOS and after the pipeline stops; it is
- * discarded at the next start (READY to PAUSED), on FLUSH_STOP and by
+ * discarded at the next start (NULL to READY), on FLUSH_STOP and by
  * "clear".  memsink does not sync on the clock by default.
  *
  * ## Example launch line
@@ -111,6 +111,10 @@ enum
   PROP_EOS,
   PROP_FIRST_SAMPLE_NUMBER,
   PROP_LAST_SAMPLE_NUMBER,
+  PROP_FRAMES_RESIDENT,
+  PROP_FRAMES_SPILLED,
+  PROP_SPILLS,
+  PROP_RELOADS,
 };
 
 enum
@@ -133,9 +137,6 @@ enum
 #define DEFAULT_LOCATION NULL
 #define DEFAULT_EMIT_SIGNALS FALSE
 
-static void gst_mem_sink_get_stats (GstObject * element,
-    MemvideoSpillStats * stats);
-
 /* memsink has no eviction property: its mode picks the order (see
  * gst_mem_sink_set_eviction) */
 static const GstMemvideoSpillProps spill_props = {
@@ -146,9 +147,12 @@ static const GstMemvideoSpillProps spill_props = {
   .spill_directory = PROP_SPILL_DIRECTORY,
   .resident_bytes = PROP_RESIDENT_BYTES,
   .spilled_bytes = PROP_SPILLED_BYTES,
+  .frames_resident = PROP_FRAMES_RESIDENT,
+  .frames_spilled = PROP_FRAMES_SPILLED,
+  .spills = PROP_SPILLS,
+  .reloads = PROP_RELOADS,
   .default_max_memory = DEFAULT_MAX_MEMORY,
   .default_jpeg_quality = DEFAULT_JPEG_QUALITY,
-  .get_stats = gst_mem_sink_get_stats,
 };
 
 static guint gst_mem_sink_signals[LAST_SIGNAL] = { 0 };
@@ -366,16 +370,15 @@ static void
 gst_mem_sink_init (GstMemSink * self)
 {
   self->settings.mode = DEFAULT_MODE;
-  gst_memvideo_spill_settings_init (&self->settings.spill, &spill_props);
+  gst_memvideo_spill_binding_init (&self->spill, GST_ELEMENT (self),
+      &spill_props);
   self->settings.location = g_strdup (DEFAULT_LOCATION);
   self->max_samples = DEFAULT_MAX_SAMPLES;
   self->max_age = DEFAULT_MAX_AGE;
   self->emit_signals = DEFAULT_EMIT_SIGNALS;
 
-  g_mutex_init (&self->apply_lock);
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  g_mutex_init (&self->error_lock);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   gst_mem_sink_saves_init (self);
 
@@ -392,19 +395,13 @@ gst_mem_sink_finalize (GObject * object)
 
   gst_mem_sink_saves_clear (self);
   g_clear_pointer (&self->store, gst_mem_sink_store_unref);
-  /* The pool keeps its error function (and the weak reference it was
-   * given) until it is finalized: memories an application still holds may
-   * report errors from any thread, and a call may be in flight now */
-  g_clear_pointer (&self->pool, memvideo_spill_pool_unref);
+  /* memories an application still holds keep the pool alive */
+  gst_memvideo_spill_binding_clear (&self->spill);
   gst_clear_caps (&self->caps);
-  gst_memvideo_spill_settings_clear (&self->settings.spill);
   g_free (self->settings.location);
   g_free (self->settings.socket_path);
-  g_clear_error (&self->pool_error);
-  g_mutex_clear (&self->apply_lock);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
-  g_mutex_clear (&self->error_lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -415,16 +412,8 @@ gst_mem_sink_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
   GstMemSink *self = GST_MEM_SINK (object);
-  gboolean spill;
 
-  g_mutex_lock (&self->apply_lock);
-  spill = gst_memvideo_spill_set_property (&spill_props, GST_OBJECT (self),
-      &self->settings.spill, prop_id, value);
-  /* the directory is used by the next start() */
-  if (spill && prop_id != PROP_SPILL_DIRECTORY)
-    gst_mem_sink_apply_pool_settings (self, &spill_props);
-  g_mutex_unlock (&self->apply_lock);
-  if (spill)
+  if (gst_memvideo_spill_binding_set_property (&self->spill, prop_id, value))
     return;
 
   switch (prop_id) {
@@ -474,8 +463,7 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
   GstMemSink *self = GST_MEM_SINK (object);
   GstMemSinkStore *store;
 
-  if (gst_memvideo_spill_get_property (&spill_props, GST_OBJECT (self),
-          &self->settings.spill, prop_id, value))
+  if (gst_memvideo_spill_binding_get_property (&self->spill, prop_id, value))
     return;
 
   GST_OBJECT_LOCK (self);
@@ -544,73 +532,39 @@ gst_mem_sink_get_property (GObject * object, guint prop_id, GValue * value,
 
 
 
-/* Statistics of the pool of the current (or last) run. */
-static void
-gst_mem_sink_get_stats (GstObject * element, MemvideoSpillStats * stats)
-{
-  GstMemSink *self = GST_MEM_SINK (element);
-
-  memset (stats, 0, sizeof (*stats));
-  g_mutex_lock (&self->lock);
-  if (self->pool)
-    memvideo_spill_pool_get_stats (self->pool, stats);
-  g_mutex_unlock (&self->lock);
-}
-
-
 static gboolean
 gst_mem_sink_start (GstBaseSink * sink)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
-  MemvideoSpillPool *pool;
-  GError *error = NULL;
-  Settings s;
+  GstMemSinkMode mode;
+  gchar *location;
 
-  g_mutex_lock (&self->apply_lock);
   GST_OBJECT_LOCK (self);
-  s = self->settings;
-  s.spill.directory = g_strdup (s.spill.directory);
-  s.location = g_strdup (s.location);
+  mode = self->settings.mode;
+  location = g_strdup (self->settings.location);
   GST_OBJECT_UNLOCK (self);
 
-  if (s.location && s.mode == GST_MEM_SINK_MODE_SAMPLES)
+  if (location && mode == GST_MEM_SINK_MODE_SAMPLES)
     goto location_in_samples_mode;
-  if (s.location)
-    gst_mem_sink_save_cleanup (s.location);
+  if (location)
+    gst_mem_sink_save_cleanup (location);
+  g_free (location);
 
-  pool = gst_mem_sink_new_pool (self, &s, &spill_props, &error);
-  if (pool == NULL)
-    goto pool_failed;
-  gst_mem_sink_begin_run (self, pool);
-  g_mutex_unlock (&self->apply_lock);
-
-  g_free (s.location);
-  g_free (s.spill.directory);
+  /* a new pool (the last run's goes with its store), or an ERROR */
+  gst_memvideo_spill_binding_note_caps (&self->spill, NULL);
+  if (!gst_memvideo_spill_binding_start (&self->spill))
+    return FALSE;
+  gst_mem_sink_begin_run (self);
 
   return gst_mem_sink_serve_start (self);
 
   /* ERRORS */
 location_in_samples_mode:
   {
-    g_mutex_unlock (&self->apply_lock);
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("Only a file can be saved: set mode to file or auto, or unset "
-            "location."), ("mode is samples and location is \"%s\"",
-            s.location));
-    g_free (s.location);
-    g_free (s.spill.directory);
-    return FALSE;
-  }
-pool_failed:
-  {
-    g_mutex_unlock (&self->apply_lock);
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
-        ("Could not use the spill directory \"%s\".",
-            s.spill.directory ? s.spill.directory : g_get_tmp_dir ()),
-        ("%s", error->message));
-    g_clear_error (&error);
-    g_free (s.location);
-    g_free (s.spill.directory);
+            "location."), ("mode is samples and location is \"%s\"", location));
+    g_free (location);
     return FALSE;
   }
 }
@@ -620,16 +574,16 @@ gst_mem_sink_stop (GstBaseSink * sink)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
 
-  /* The data stays readable until the next start; only the RAM blocks the
-   * pool kept for frames that will no longer come are given back. */
   gst_mem_sink_saves_finish (self);
   gst_mem_sink_serve_stop (self);
   g_mutex_lock (&self->lock);
   self->started = FALSE;
   g_cond_broadcast (&self->cond);
-  if (self->pool)
-    memvideo_spill_pool_trim (self->pool);
   g_mutex_unlock (&self->lock);
+  /* The data stays readable until the next start, so the pool and its
+   * statistics stay; only the RAM blocks it kept for frames that will no
+   * longer come are given back. */
+  gst_memvideo_spill_binding_stop (&self->spill, TRUE);
 
   return TRUE;
 }
@@ -639,11 +593,12 @@ gst_mem_sink_set_caps (GstBaseSink * sink, GstCaps * caps)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
 
-  /* streaming thread: read by the samples store's render only */
+  /* streaming thread: read by the samples store's render and by auto
+   * mode's decision only */
   gst_caps_replace (&self->caps, caps);
-  self->have_vinfo = gst_caps_get_size (caps) > 0
-      && gst_structure_has_name (gst_caps_get_structure (caps, 0),
-      "video/x-raw") && gst_video_info_from_caps (&self->vinfo, caps);
+  /* raw video: the samples store's copies take its layout (and may be
+   * JPEG), a spill-format change then needs a new allocation */
+  gst_memvideo_spill_binding_note_caps (&self->spill, caps);
 
   return TRUE;
 }
@@ -658,6 +613,8 @@ gst_mem_sink_handle_segment (GstMemSink * self, GstEvent * event)
 
   gst_event_parse_segment (event, &segment);
   store = gst_mem_sink_ensure_store (self, segment->format);
+  if (store == NULL)
+    return FALSE;
 
   GST_OBJECT_LOCK (self);
   has_location = self->settings.location != NULL;
@@ -699,20 +656,26 @@ gst_mem_sink_handle_eos (GstMemSink * self)
   GST_OBJECT_UNLOCK (self);
 
   store = gst_mem_sink_ensure_store (self, self->segment.format);
+  if (store == NULL) {
+    g_free (location);
+    return FALSE;
+  }
 
   s = gst_structure_new ("memsink-summary", "mode", G_TYPE_STRING,
       store->funcs->name, NULL);
   store->funcs->summary (store, s);
+  gst_memvideo_spill_binding_get_stats (&self->spill, &stats);
   g_mutex_lock (&self->lock);
   self->eos = TRUE;
   g_cond_broadcast (&self->cond);
-  memvideo_spill_pool_get_stats (self->pool, &stats);
   gst_structure_set (s, "resident-bytes", G_TYPE_UINT64, stats.resident_bytes,
       "spilled-bytes", G_TYPE_UINT64, stats.spilled_bytes, "dropped",
       G_TYPE_UINT64, self->dropped, NULL);
   g_mutex_unlock (&self->lock);
 
-  gst_mem_sink_post_pool_error (self);
+  /* what a spill error left pending goes first; the summary follows even
+   * after an ERROR, the data kept stays readable */
+  gst_memvideo_spill_binding_check_flow (&self->spill);
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self), s));
 
@@ -835,35 +798,27 @@ gst_mem_sink_query (GstBaseSink * sink, GstQuery * query)
 }
 
 /* Offering the pool's allocator lets upstream write samples straight into
- * pageable memory, which memsink then keeps without a copy.  Not with
- * spill-format=jpeg: the allocator's memories are raw-codec, while copies
- * made with the caps' video layout can be spilled as JPEG. */
+ * pageable memory, which memsink then keeps without a copy; the binding
+ * decides whether it fits the spill-format.  Not in file mode: memfile
+ * copies every write. */
 static gboolean
 gst_mem_sink_propose_allocation (GstBaseSink * sink, GstQuery * query)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
-  MemvideoSpillPool *pool = NULL;
-  MemvideoSpillFormat format;
   GstMemSinkMode mode;
 
   GST_OBJECT_LOCK (self);
-  format = self->settings.spill.format;
   mode = self->settings.mode;
   GST_OBJECT_UNLOCK (self);
 
   g_mutex_lock (&self->lock);
   if (self->store)
     mode = self->store->funcs->mode;
-  if (self->pool && mode != GST_MEM_SINK_MODE_FILE)
-    pool = memvideo_spill_pool_ref (self->pool);
   g_mutex_unlock (&self->lock);
 
-  if (pool && format == MEMVIDEO_SPILL_FORMAT_RAW)
-    gst_query_add_allocation_param (query,
-        memvideo_spill_pool_get_allocator (pool), NULL);
+  if (mode != GST_MEM_SINK_MODE_FILE)
+    gst_memvideo_spill_binding_add_allocator (&self->spill, query);
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
-  if (pool)
-    memvideo_spill_pool_unref (pool);
 
   return TRUE;
 }
@@ -872,15 +827,17 @@ static GstFlowReturn
 gst_mem_sink_render (GstBaseSink * sink, GstBuffer * buffer)
 {
   GstMemSink *self = GST_MEM_SINK (sink);
-  GstFlowReturn ret;
+  GstFlowReturn ret, spill;
 
   /* the store is written by this thread only (at SEGMENT) */
   if (self->store == NULL)
     goto no_segment;
   ret = self->store->funcs->render (self->store, buffer);
-  gst_mem_sink_post_pool_error (self);
+  /* posts what a spill error left pending; after a lost frame the stream
+   * stops, the samples kept stay readable */
+  spill = gst_memvideo_spill_binding_check_flow (&self->spill);
 
-  return ret;
+  return ret == GST_FLOW_OK ? spill : ret;
 
   /* ERRORS */
 no_segment:

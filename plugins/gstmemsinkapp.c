@@ -61,10 +61,15 @@ gst_mem_sink_get_window (GstMemSink * sink, guint * max_samples,
 }
 
 GstCaps *
-gst_mem_sink_get_caps (GstMemSink * sink, const GstVideoInfo ** vinfo)
+gst_mem_sink_get_caps (GstMemSink * sink)
 {
-  *vinfo = sink->have_vinfo ? &sink->vinfo : NULL;
   return sink->caps;
+}
+
+GstMemvideoSpillBinding *
+gst_mem_sink_get_spill (GstMemSink * sink)
+{
+  return &sink->spill;
 }
 
 const GstSegment *
@@ -76,15 +81,15 @@ gst_mem_sink_get_segment (GstMemSink * sink)
 GBytes *
 gst_mem_sink_get_bytes (GstMemSink * self)
 {
+  GstMemvideoSpillSettings spill;
   GstMemSinkStore *store = NULL;
   GBytes *bytes = NULL;
-  gchar *directory;
   gboolean file;
 
   /* The snapshot file goes where the spill file goes: the place the user
    * chose for big temporary data */
+  gst_memvideo_spill_binding_get_settings (&self->spill, &spill);
   GST_OBJECT_LOCK (self);
-  directory = g_strdup (self->settings.spill.directory);
   file = self->settings.mode != GST_MEM_SINK_MODE_SAMPLES;
   GST_OBJECT_UNLOCK (self);
 
@@ -97,10 +102,10 @@ gst_mem_sink_get_bytes (GstMemSink * self)
   if (store == NULL && file)
     bytes = g_bytes_new (NULL, 0);
   if (store) {
-    bytes = store->funcs->get_bytes (store, directory);
+    bytes = store->funcs->get_bytes (store, spill.directory);
     gst_mem_sink_store_unref (store);
   }
-  g_free (directory);
+  gst_memvideo_spill_settings_clear (&spill);
 
   return bytes;
 }

@@ -9,7 +9,7 @@
 
 /*
  * memsink's instance structure and the functions its files share
- * (gstmemsink.c: the element; gstmemsinkpool.c: its spill pool;
+ * (gstmemsink.c: the element; gstmemsinkpool.c: what it keeps for a run;
  * gstmemsinkapp.c: the action signals; the stores: gstmemsinkstore.h).
  */
 
@@ -26,7 +26,6 @@ G_BEGIN_DECLS
 typedef struct
 {
   GstMemSinkMode mode;
-  GstMemvideoSpillSettings spill;
   gchar *location;
   gchar *socket_path;
 } Settings;
@@ -38,17 +37,16 @@ struct _GstMemSink
   /* Guarded by the object lock */
   Settings settings;
 
-  /* Held while a spill setting is stored and pushed to the pool (and while
-   * start installs a pool), so that concurrent setters leave the pool with
-   * the value the property reads.  Taken before every other lock. */
-  GMutex apply_lock;
+  /* The spill properties, the pool (from start until the next start), its
+   * settings, errors and codec choice: its own locks (gstmemvideospill.h).
+   * Its calls that post messages are made without lock held. */
+  GstMemvideoSpillBinding spill;
 
   /* Guards the fields below; cond signals new samples, EOS, flushing and
-   * stop to pull-sample.  Order: lock, then the file's and the pool's own
-   * locks; the object lock is never taken inside it. */
+   * stop to pull-sample.  Order: lock, then the file's, the binding's and
+   * the pool's own locks; the object lock is never taken inside it. */
   GMutex lock;
   GCond cond;
-  MemvideoSpillPool *pool;      /* from start until the next start */
   /* From the first SEGMENT (or EOS) until the next start.  Written by the
    * streaming thread under lock (and by start, when no streaming thread
    * runs); the streaming thread reads it without the lock. */
@@ -66,32 +64,14 @@ struct _GstMemSink
 
   /* Streaming thread only */
   GstCaps *caps;
-  GstVideoInfo vinfo;
-  gboolean have_vinfo;
   GstSegment segment;
   gboolean segment_error_posted;
-
-  /* Spill pool errors, reported by the pool from any thread (possibly with
-   * lock held), posted as a warning by the streaming thread.  Guarded by
-   * error_lock, which is never held while taking another lock;
-   * pool_error_pending is atomic, so render takes no lock for it. */
-  GMutex error_lock;
-  GError *pool_error;
-  gboolean pool_error_posted;
-  gint pool_error_pending;
 };
 
 /* gstmemsinkpool.c */
-MemvideoSpillPool *gst_mem_sink_new_pool (GstMemSink * self,
-    const Settings * s, const GstMemvideoSpillProps * props,
-    GError ** error);
-/* Called with apply_lock held */
-void gst_mem_sink_apply_pool_settings (GstMemSink * self,
-    const GstMemvideoSpillProps * props);
-/* Called without locks */
-void gst_mem_sink_post_pool_error (GstMemSink * self);
-/* At start, with apply_lock held: installs @pool, drops the last run */
-void gst_mem_sink_begin_run (GstMemSink * self, MemvideoSpillPool * pool);
+/* At start, after the binding's start (no streaming thread runs): drops
+ * the last run's store and counters */
+void gst_mem_sink_begin_run (GstMemSink * self);
 /* Streaming thread: the store of this run, made at the first call */
 GstMemSinkStore *gst_mem_sink_ensure_store (GstMemSink * self,
     GstFormat format);

@@ -10,8 +10,9 @@
 /*
  * memsink's samples store: every buffer kept as a GstSample in a
  * MemvideoSampleWindow, its memory in the spill pool.  The window is
- * guarded by the element lock, which pull-sample waits on; render copies
- * the buffer into the pool without it and takes it once to push.
+ * guarded by the element lock, which pull-sample waits on; render adopts
+ * the buffer into the pool with the element's spill binding without it
+ * and takes it once to push.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -59,21 +60,24 @@ samples_render (GstMemSinkStore * store, GstBuffer * buffer)
 {
   SamplesStore *self = (SamplesStore *) store;
   GMutex *lock = gst_mem_sink_get_lock (store->sink);
-  const GstVideoInfo *vinfo;
-  GstCaps *caps = gst_mem_sink_get_caps (store->sink, &vinfo);
+  GstMemvideoSpillBinding *spill = gst_mem_sink_get_spill (store->sink);
+  GstCaps *caps = gst_mem_sink_get_caps (store->sink);
+  GstMemvideoSpillFrame frame;
   GstClockTime max_age;
   GPtrArray *dropped, *ready;
-  GError *error = NULL;
   GstSample *sample;
   GstBuffer *kept;
+  GstFlowReturn ret;
   guint max_samples;
   gboolean kept_it, emit;
 
-  /* the store's one adoption rule (memspill applies it too) */
-  kept = memvideo_spill_pool_adopt_buffer (store->pool,
-      gst_buffer_ref (buffer), vinfo, &error);
-  if (kept == NULL)
-    goto copy_failed;
+  /* the binding's codec choice and the store's one adoption rule, as in
+   * memspill; a failure is posted there */
+  gst_memvideo_spill_binding_begin_frame (spill, &frame);
+  ret = gst_memvideo_spill_binding_adopt (spill, &frame,
+      gst_buffer_ref (buffer), &kept);
+  if (ret != GST_FLOW_OK)
+    return ret;
   sample = gst_sample_new (kept, caps,
       gst_mem_sink_get_segment (store->sink), NULL);
   gst_buffer_unref (kept);
@@ -97,17 +101,6 @@ samples_render (GstMemSinkStore * store, GstBuffer * buffer)
     return gst_mem_sink_emit_new_sample (store->sink);
 
   return GST_FLOW_OK;
-
-  /* ERRORS */
-copy_failed:
-  {
-    GST_ELEMENT_ERROR (store->sink, RESOURCE, WRITE,
-        ("Could not keep a sample in memory."),
-        ("copying a %" G_GSIZE_FORMAT "-byte buffer into the spill store: %s",
-            gst_buffer_get_size (buffer), error->message));
-    g_clear_error (&error);
-    return GST_FLOW_ERROR;
-  }
 }
 
 static gboolean

@@ -10,8 +10,8 @@
 /*
  * memsink's two stores behind one interface.
  *
- * The element (gstmemsink.c) owns the pool, the element lock and its cond,
- * the properties and the signals; a store keeps the data of one run.  The
+ * The element (gstmemsink.c) owns the spill binding (and through it the
+ * pool), the element lock and its cond, the properties and the signals; a store keeps the data of one run.  The
  * store of the mode in use is created once, at the first SEGMENT after
  * start (or at EOS when no SEGMENT came), and lives until the next start:
  * the mode is not decided again per buffer.
@@ -38,6 +38,7 @@
 #include <gst/video/video.h>
 
 #include "gstmemsink.h"
+#include "gstmemvideospill.h"
 #include "memvideo/samplewindow.h"
 #include "memvideo/spillpool.h"
 
@@ -102,8 +103,9 @@ GMutex *gst_mem_sink_get_lock (GstMemSink * sink);
 void gst_mem_sink_samples_added (GstMemSink * sink, guint64 dropped);
 void gst_mem_sink_get_window (GstMemSink * sink, guint * max_samples,
     GstClockTime * max_age, gboolean * emit_signals);
-GstCaps *gst_mem_sink_get_caps (GstMemSink * sink,
-    const GstVideoInfo ** vinfo);
+GstCaps *gst_mem_sink_get_caps (GstMemSink * sink);
+/* The element's spill binding: the samples store adopts buffers with it */
+GstMemvideoSpillBinding *gst_mem_sink_get_spill (GstMemSink * sink);
 const GstSegment *gst_mem_sink_get_segment (GstMemSink * sink);
 GstFlowReturn gst_mem_sink_emit_new_sample (GstMemSink * sink);
 /* Element lock held, after @sample (NULL: not kept) entered @window:

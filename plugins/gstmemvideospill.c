@@ -258,46 +258,10 @@ find_stat (const GstMemvideoSpillProps * props, guint prop_id)
   return NULL;
 }
 
-gboolean
-gst_memvideo_spill_set_property (const GstMemvideoSpillProps * props,
-    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
-    const GValue * value)
-{
-  gboolean handled, changed;
-
-  GST_OBJECT_LOCK (element);
-  handled = store_setting (props, settings, prop_id, value, &changed);
-  GST_OBJECT_UNLOCK (element);
-
-  return handled;
-}
-
-gboolean
-gst_memvideo_spill_get_property (const GstMemvideoSpillProps * props,
-    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
-    GValue * value)
-{
-  const StatProp *sp = find_stat (props, prop_id);
-  MemvideoSpillStats stats;
-  gboolean handled;
-
-  if (sp) {
-    /* without the object lock: the element may take it to find its pool */
-    props->get_stats (element, &stats);
-    g_value_set_uint64 (value, G_STRUCT_MEMBER (guint64, &stats,
-            sp->stat_offset));
-    return TRUE;
-  }
-
-  GST_OBJECT_LOCK (element);
-  handled = load_setting (props, settings, prop_id, value);
-  GST_OBJECT_UNLOCK (element);
-
-  return handled;
-}
-
-void
-gst_memvideo_spill_settings_apply (const GstMemvideoSpillProps * props,
+/* Pushes @settings to @pool: the eviction order only when the element has
+ * that property, max-memory last (lowering it evicts at once). */
+static void
+settings_apply (const GstMemvideoSpillProps * props,
     const GstMemvideoSpillSettings * settings, MemvideoSpillPool * pool)
 {
   memvideo_spill_pool_set_format (pool, settings->format);
@@ -349,7 +313,7 @@ gst_memvideo_spill_binding_apply (GstMemvideoSpillBinding * binding)
 
   pool = gst_memvideo_spill_binding_get_pool (binding);
   if (pool) {
-    gst_memvideo_spill_settings_apply (binding->props, &s, pool);
+    settings_apply (binding->props, &s, pool);
     memvideo_spill_pool_unref (pool);
   }
   g_rec_mutex_unlock (&binding->apply_lock);

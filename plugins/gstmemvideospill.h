@@ -128,11 +128,6 @@ typedef struct
   gchar *directory;
 } GstMemvideoSpillSettings;
 
-/* Reads the statistics of the element's pool.  Only for elements that use
- * gst_memvideo_spill_get_property() without a binding; NULL otherwise. */
-typedef void (*GstMemvideoSpillStatsFunc) (GstObject * element,
-    MemvideoSpillStats * stats);
-
 /* Which spill properties an element has: its property id for each (0 = the
  * element does not have that property) and the defaults that differ
  * between elements.  One static const instance per element class. */
@@ -155,8 +150,6 @@ typedef struct
 
   guint64 default_max_memory;
   gint default_jpeg_quality;
-
-  GstMemvideoSpillStatsFunc get_stats;
 } GstMemvideoSpillProps;
 
 /* Installs every property of @props with a non-zero id on @klass. */
@@ -303,19 +296,6 @@ gboolean gst_memvideo_spill_binding_add_allocator (GstMemvideoSpillBinding *
  * GST_FLOW_OK.  Call it at the end of each buffer and at EOS. */
 GstFlowReturn gst_memvideo_spill_binding_check_flow (GstMemvideoSpillBinding
     * binding);
-
-/* Without a binding (memsink until it is ported): the properties of @props
- * on @settings under @element's object lock, statistics through
- * props->get_stats; and pushing a settings copy to @pool (the eviction
- * order only when the element has that property, max-memory last). */
-gboolean gst_memvideo_spill_set_property (const GstMemvideoSpillProps * props,
-    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
-    const GValue * value);
-gboolean gst_memvideo_spill_get_property (const GstMemvideoSpillProps * props,
-    GstObject * element, GstMemvideoSpillSettings * settings, guint prop_id,
-    GValue * value);
-void gst_memvideo_spill_settings_apply (const GstMemvideoSpillProps * props,
-    const GstMemvideoSpillSettings * settings, MemvideoSpillPool * pool);
 
 G_END_DECLS
 

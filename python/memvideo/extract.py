@@ -6,11 +6,11 @@
 ::
 
     uridecodebin ! videoconvert ! keyframeselect ! [videoscale !]
-      videoconvert ! video/x-raw,format=BGR ! memspill ! memsink
+      videoconvert ! video/x-raw,format=BGR ! memsink
 
-The selected frames stay in memspill's pool (at most ``max_memory_mb`` in
-RAM, the rest in an unlinked spill file) and become numpy arrays only when
-they are accessed.
+The selected frames stay in memsink's spill pool (at most
+``max_memory_mb`` in RAM, the rest in an unlinked spill file) and become
+numpy arrays only when they are accessed.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _MIB = 1024 * 1024
 
 
 class PoolStats(NamedTuple):
-    """Statistics of the spill pool holding the frames, as memspill reported
+    """Statistics of the spill pool holding the frames, as memsink reported
     them at the end of the extraction (bytes and counts)."""
 
     #: RAM budget of the pool (``max_memory_mb`` in bytes).
@@ -264,22 +264,19 @@ class _Extraction:
         scale = make_element("videoscale")
         convert = make_element("videoconvert")
         bgr = make_element("capsfilter")
-        self.spill = make_element("memspill")
         self.sink = make_element("memsink")
         src.set_property("uri", uri)
         caps = "video/x-raw,format=BGR"
         if resize_to is not None:
             caps += f",width={resize_to[0]},height={resize_to[1]}"
         bgr.set_property("caps", Gst.Caps.from_string(caps))
-        for element in (self.spill, self.sink):
-            element.set_property("max-memory", max_memory)
-            Gst.util_set_object_arg(element, "spill-format", spill_format)
-            if spill_directory is not None:
-                element.set_property("spill-directory",
-                                     os.fspath(spill_directory))
+        self.sink.set_property("max-memory", max_memory)
+        Gst.util_set_object_arg(self.sink, "spill-format", spill_format)
+        if spill_directory is not None:
+            self.sink.set_property("spill-directory",
+                                   os.fspath(spill_directory))
         Gst.util_set_object_arg(self.sink, "mode", "samples")
-        chain = [self.convert, self.select, scale, convert, bgr, self.spill,
-                 self.sink]
+        chain = [self.convert, self.select, scale, convert, bgr, self.sink]
         self.pipeline.add(src)
         for element in chain:
             self.pipeline.add(element)
@@ -341,7 +338,7 @@ class _Extraction:
 
     def run(self, progress: Progress) -> None:
         def tick():
-            resident = self.spill.get_property("resident-bytes")
+            resident = self.sink.get_property("resident-bytes")
             self.peak_resident = max(self.peak_resident, resident)
             ok, pos = self.pipeline.query_position(Gst.Format.TIME)
             okd, dur = self.pipeline.query_duration(Gst.Format.TIME)
@@ -350,7 +347,7 @@ class _Extraction:
                     pos / Gst.SECOND, dur / Gst.SECOND if okd else None,
                     f"{self.select.get_property('frames-selected')} frames, "
                     f"RAM {resident / _MIB:.0f} MiB, disk "
-                    f"{self.spill.get_property('spilled-bytes') / _MIB:.0f}"
+                    f"{self.sink.get_property('spilled-bytes') / _MIB:.0f}"
                     " MiB")
         try:
             self.runner.run(tick)
@@ -380,7 +377,7 @@ class _Extraction:
         return tuple(out)
 
     def stats(self, max_memory: int) -> PoolStats:
-        get = self.spill.get_property
+        get = self.sink.get_property
         resident = get("resident-bytes")
         return PoolStats(max_memory, resident,
                          max(self.peak_resident, resident),
@@ -472,7 +469,7 @@ def extract_frames(video_path: Union[str, "os.PathLike[str]"],
         A keyword that is no keyframeselect property.
     OSError
         The spill directory cannot be used, or the disk is full (the
-        message is memspill's).
+        message is memsink's).
     RuntimeError
         Another GStreamer error, e.g. a missing element.
 

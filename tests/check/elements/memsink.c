@@ -576,6 +576,7 @@ GST_START_TEST (test_file_disk_full_while_spilling)
   gsize total = 3 * MIB + 777, i;
   guint64 resident = 0;
   void (*old_handler) (int);
+  gchar *text;
 
   gst_element_set_bus (h->element, bus);
   expected = g_malloc (total);
@@ -600,9 +601,11 @@ GST_START_TEST (test_file_disk_full_while_spilling)
   fail_unless (setrlimit (RLIMIT_FSIZE, &old) == 0);
   signal (SIGXFSZ, old_handler);
 
+  text = g_strdup_printf ("No space left in spill directory \"%s\": frames "
+      "stay in memory until space is freed.", tmpdir);
   mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE, "Could not spill to disk; the data stays in "
-      "memory.", "over its max-memory budget");
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT, text, "max-memory 0,");
+  g_free (text);
   fail_if (gst_bus_have_pending (bus) && (msg = gst_bus_pop_filtered (bus,
               GST_MESSAGE_ERROR)) != NULL, "unexpected error");
 
@@ -1327,10 +1330,12 @@ set_max_memory (gpointer data)
 
 /* Two threads setting max-memory at once leave the pool with the value
  * the property reads (the setting is stored and applied under one lock):
- * with 0 a new sample spills at once, with 1 GiB it stays in RAM. */
+ * with 0 a new sample spills at once, with 1 GiB it stays in RAM.  The
+ * frames are larger than a spill block (smaller memories never spill). */
+#define CAPS_RACE "video/x-raw,format=GRAY8,width=128,height=64,framerate=25/1"
 GST_START_TEST (test_max_memory_setters_race)
 {
-  GstHarness *h = new_samples_harness (NULL, CAPS_A);
+  GstHarness *h = new_samples_harness (NULL, CAPS_RACE);
   MaxMemorySetter a, b;
   guint round, mismatches = 0;
 
@@ -1350,7 +1355,7 @@ GST_START_TEST (test_max_memory_setters_race)
     g_thread_join (tb);
 
     g_signal_emit_by_name (h->element, "clear");
-    push_frame (h, round, 64 * 32, FALSE);
+    push_frame (h, round, 128 * 64, FALSE);
     g_object_get (h->element, "max-memory", &value, "resident-bytes",
         &resident, NULL);
     if ((value == 0) != (resident == 0))

@@ -9,8 +9,13 @@
  * The spill-pool properties of memspill and memsink are one set: the same
  * names, types, enum GTypes, ranges, flags, nicks and blurbs; the defaults
  * each element documents; values set are the values read back.  And the
- * binding behind them (plugins/gstmemvideospill.h): settings set from two
- * threads at once reach the pool as the property reads them.
+ * binding behind them (plugins/gstmemvideospill.h), the same for both
+ * elements: settings set from two threads at once reach the pool as the
+ * property reads them; a spill-format change on raw video sends one
+ * RECONFIGURE and changes the ALLOCATION answer (issue 17 item 10); and
+ * spill-format=jpeg on a layout JPEG does not take warns once per caps and
+ * spills raw, losslessly (issue 17 item 11); a spilled frame that cannot
+ * be read back is one ERROR and stops the stream until a restart.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -19,14 +24,23 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <glib/gstdio.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../memvideotest.h"
+#include "../stress/spillfd.h"
 
 static const gchar *const shared_names[] = {
   "max-memory", "max-disk", "spill-format", "jpeg-quality",
-  "spill-directory", "resident-bytes", "spilled-bytes",
+  "spill-directory", "resident-bytes", "spilled-bytes", "frames-resident",
+  "frames-spilled", "spills", "reloads",
 };
 
 static const gchar *const memspill_only_names[] = {
-  "eviction", "frames-resident", "frames-spilled", "spills", "reloads",
+  "eviction",
 };
 
 static GObjectClass *
@@ -98,7 +112,7 @@ GST_START_TEST (test_same_pspecs)
   for (i = 0; i < G_N_ELEMENTS (memspill_only_names); i++) {
     fail_unless (g_object_class_find_property (spill,
             memspill_only_names[i]) != NULL, "%s", memspill_only_names[i]);
-    /* memsink's mode picks its eviction order; it has no frame counts */
+    /* memsink's mode picks its eviction order */
     fail_unless (g_object_class_find_property (sink,
             memspill_only_names[i]) == NULL, "%s", memspill_only_names[i]);
   }
@@ -361,6 +375,268 @@ GST_START_TEST (test_concurrent_max_memory_memsink)
 
 GST_END_TEST;
 
+/* A harness around a new @factory_name (memsink has no src pad). */
+static GstHarness *
+binding_harness (const gchar * factory_name, const gchar * caps)
+{
+  GstElement *element = gst_element_factory_make (factory_name, NULL);
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  GstHarness *h;
+
+  fail_unless (element != NULL);
+  h = gst_harness_new_with_element (element, "sink", is_sink ? NULL : "src");
+  gst_object_unref (element);
+  gst_harness_set_src_caps_str (h, caps);
+  return h;
+}
+
+static GstPadProbeReturn
+count_reconfigure (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE)
+    g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* How many allocators the element offers for @caps: its pool's, or none */
+static guint
+n_allocators (GstHarness * h, const gchar * caps_str)
+{
+  GstCaps *caps = gst_caps_from_string (caps_str);
+  GstQuery *query = gst_query_new_allocation (caps, TRUE);
+  guint n;
+
+  fail_unless (gst_pad_peer_query (h->srcpad, query));
+  n = gst_query_get_n_allocation_params (query);
+  gst_query_unref (query);
+  gst_caps_unref (caps);
+  return n;
+}
+
+#define I420_CAPS "video/x-raw,format=I420,width=64,height=48,framerate=30/1"
+
+/* While PLAYING on raw video, a spill-format change sends one RECONFIGURE
+ * upstream and the next ALLOCATION answer follows it (the pool's
+ * allocator only for raw spills); the same value again sends nothing. */
+static void
+check_reconfigure (const gchar * factory_name)
+{
+  GstHarness *h = binding_harness (factory_name, I420_CAPS);
+  gint n = 0;
+
+  gst_pad_add_probe (h->srcpad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      count_reconfigure, &n, NULL);
+  fail_unless_equals_int (gst_harness_push (h, race_frame ()), GST_FLOW_OK);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 1);
+
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  fail_unless_equals_int (g_atomic_int_get (&n), 1);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 0);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  fail_unless_equals_int (g_atomic_int_get (&n), 1);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "raw");
+  fail_unless_equals_int (g_atomic_int_get (&n), 2);
+  fail_unless_equals_int (n_allocators (h, I420_CAPS), 1);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_reconfigure_on_format_change)
+{
+  check_reconfigure ("memspill");
+  check_reconfigure ("memsink");
+}
+
+GST_END_TEST;
+
+static GstBuffer *
+pattern_frame (gsize size, guint n)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, size, NULL);
+  GstMapInfo map;
+  gsize i;
+
+  fail_unless (gst_buffer_map (buf, &map, GST_MAP_WRITE));
+  for (i = 0; i < size; i++)
+    map.data[i] = (guint8) (i * 7 + i / 251 + n * 31);
+  gst_buffer_unmap (buf, &map);
+  return buf;
+}
+
+static void
+check_pattern (GstBuffer * buf, gsize size, guint n)
+{
+  GstBuffer *expected = pattern_frame (size, n);
+  GstMapInfo a, b;
+
+  fail_unless (gst_buffer_map (buf, &a, GST_MAP_READ));
+  fail_unless (gst_buffer_map (expected, &b, GST_MAP_READ));
+  fail_unless_equals_uint64 (a.size, size);
+  fail_unless (memcmp (a.data, b.data, size) == 0, "frame %u differs", n);
+  gst_buffer_unmap (buf, &a);
+  gst_buffer_unmap (expected, &b);
+  gst_buffer_unref (expected);
+}
+
+/* Layouts the JPEG codec does not take: 2-plane, packed 4:2:2, 16 bit,
+ * 10 bit, 4:1:1, v210 */
+static const gchar *const fallback_formats[] = {
+  "NV12", "YUY2", "GRAY16_LE", "I420_10LE", "Y41B", "v210",
+};
+
+#define FALLBACK_FRAMES 3
+
+/* One WARNING (STREAM FORMAT) per caps, none per frame; the frames spill
+ * raw and read back identical. */
+static void
+check_fallback (const gchar * factory_name)
+{
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  GstHarness *h = binding_harness (factory_name, I420_CAPS);
+  GstBus *bus = gst_bus_new ();
+  guint64 total = 0, spilled;
+  guint f, i, n = 0;
+
+  g_object_set (h->element, "max-memory", (guint64) 0, NULL);
+  gst_util_set_object_arg (G_OBJECT (h->element), "spill-format", "jpeg");
+  gst_element_set_bus (h->element, bus);
+  for (f = 0; f < G_N_ELEMENTS (fallback_formats); f++) {
+    gchar *caps = g_strdup_printf ("video/x-raw,format=%s,width=96,"
+        "height=48,framerate=30/1", fallback_formats[f]);
+    gchar *text = g_strdup_printf ("spill-format=jpeg does not support "
+        "video format %s: frames are spilled raw.", fallback_formats[f]);
+    GstCaps *parsed = gst_caps_from_string (caps);
+    GstVideoInfo vinfo;
+
+    fail_unless (gst_video_info_from_caps (&vinfo, parsed));
+    gst_caps_unref (parsed);
+    gst_harness_set_src_caps_str (h, caps);
+    for (i = 0; i < FALLBACK_FRAMES; i++) {
+      fail_unless_equals_int (gst_harness_push (h,
+              pattern_frame (vinfo.size, n + i)), GST_FLOW_OK);
+      total += vinfo.size;
+    }
+    mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_STREAM_ERROR,
+        GST_STREAM_ERROR_FORMAT, text, "I420, YV12");
+    fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+
+    g_object_get (h->element, "spilled-bytes", &spilled, NULL);
+    fail_unless_equals_uint64 (spilled, total);
+    for (i = 0; i < FALLBACK_FRAMES; i++, n++) {
+      GstSample *sample = is_sink ? mvt_get_sample (h->element, n) : NULL;
+      GstBuffer *out = is_sink ? gst_sample_get_buffer (sample) :
+          gst_harness_pull (h);
+
+      check_pattern (out, vinfo.size, n);
+      if (is_sink)
+        gst_sample_unref (sample);
+      else
+        gst_buffer_unref (out);
+    }
+    total = is_sink ? total : 0;
+    g_free (text);
+    g_free (caps);
+  }
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_START_TEST (test_jpeg_fallback_warns_once_per_caps)
+{
+  check_fallback ("memspill");
+  check_fallback ("memsink");
+}
+
+GST_END_TEST;
+
+/* Cuts every spill file below @dir to nothing: reloading fails. */
+static void
+truncate_spill_files (const gchar * dir)
+{
+  GPtrArray *fds = spill_fds_below (dir);
+  guint i;
+
+  fail_unless (fds->len > 0, "no spill file below %s", dir);
+  for (i = 0; i < fds->len; i++)
+    fail_unless (ftruncate (atoi (g_ptr_array_index (fds, i)), 0) == 0);
+  g_ptr_array_unref (fds);
+}
+
+/* The error policy, the same for both elements: a spilled frame that
+ * cannot be read back is lost, so its map fails, one ERROR (RESOURCE READ)
+ * is posted, and the next buffer returns GST_FLOW_ERROR; a restart clears
+ * it. */
+static void
+check_reload_failure (const gchar * factory_name)
+{
+  gboolean is_sink = g_str_equal (factory_name, "memsink");
+  gchar *dir = g_build_filename (TESTS_BUILDDIR, "spillprops-reload-XXXXXX",
+      NULL);
+  GstBus *bus = gst_bus_new ();
+  GstSample *sample = NULL;
+  GstBuffer *out;
+  GstHarness *h;
+  GstMapInfo map;
+  gchar *text;
+  guint i;
+
+  fail_unless (g_mkdtemp (dir) != NULL);
+  h = binding_harness (factory_name, I420_CAPS);
+  gst_element_set_state (h->element, GST_STATE_NULL);
+  g_object_set (h->element, "max-memory", (guint64) 0, "spill-directory",
+      dir, NULL);
+  gst_harness_play (h);
+  gst_element_set_bus (h->element, bus);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+                2, i)), GST_FLOW_OK);
+
+  truncate_spill_files (dir);
+  if (is_sink) {
+    sample = mvt_get_sample (h->element, 0);
+    out = gst_sample_get_buffer (sample);
+  } else {
+    out = gst_harness_pull (h);
+  }
+  fail_if (gst_buffer_map (out, &map, GST_MAP_READ));
+  if (is_sink)
+    gst_sample_unref (sample);
+  else
+    gst_buffer_unref (out);
+
+  fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+              2, 3)), GST_FLOW_ERROR);
+  text = g_strdup_printf ("Could not read a spilled frame back from spill "
+      "directory \"%s\".", dir);
+  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
+      GST_RESOURCE_ERROR_READ, text, "the file ends after 0 bytes");
+  g_free (text);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
+  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
+
+  /* a restart (NULL: basesink stops there) clears it */
+  fail_unless_equals_int (gst_element_set_state (h->element,
+          GST_STATE_NULL), GST_STATE_CHANGE_SUCCESS);
+  gst_harness_play (h);
+  fail_unless_equals_int (gst_harness_push (h, pattern_frame (64 * 48 * 3 /
+              2, 4)), GST_FLOW_OK);
+
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+  fail_unless (g_rmdir (dir) == 0);
+  g_free (dir);
+}
+
+GST_START_TEST (test_reload_failure_is_error)
+{
+  check_reload_failure ("memspill");
+  check_reload_failure ("memsink");
+}
+
+GST_END_TEST;
+
 static Suite *
 spillprops_suite (void)
 {
@@ -373,6 +649,9 @@ spillprops_suite (void)
   tcase_add_test (tc, test_set_get_round_trip);
   tcase_add_test (tc, test_concurrent_max_memory_memspill);
   tcase_add_test (tc, test_concurrent_max_memory_memsink);
+  tcase_add_test (tc, test_reconfigure_on_format_change);
+  tcase_add_test (tc, test_jpeg_fallback_warns_once_per_caps);
+  tcase_add_test (tc, test_reload_failure_is_error);
   return s;
 }
 

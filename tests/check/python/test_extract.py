@@ -186,8 +186,8 @@ def test_not_a_video(tmp_path):
 
 
 def test_unusable_spill_directory(slides_clip, tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match="Could not use the spill directory"):
+    with pytest.raises(FileNotFoundError, match="Could not create a spill "
+                       "file in spill-directory"):
         extract_frames(slides_clip, spill_directory=tmp_path / "missing")
     plain = tmp_path / "file"
     plain.write_text("")

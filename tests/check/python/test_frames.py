@@ -213,30 +213,29 @@ def test_opencv_layout_matches_videoconvert(fmt, rng):
 
 
 def test_view_keeps_the_frame_mapped_until_collected():
-    """A view maps the frame: in a memspill pool with max-memory=0 it stays
+    """A view maps the frame: in memsink's pool with max-memory=0 it stays
     resident while the array or a slice of it lives, and spills again
     once they are collected."""
     p = Gst.parse_launch(
         "videotestsrc num-buffers=3 ! video/x-raw,format=BGR,width=320,"
-        "height=240 ! memspill name=spill max-memory=0 ! memsink "
-        "name=sink mode=samples")
-    spill, sink = p.get_by_name("spill"), p.get_by_name("sink")
+        "height=240 ! memsink name=sink mode=samples max-memory=0")
+    sink = p.get_by_name("sink")
     p.set_state(Gst.State.PLAYING)
     msg = p.get_bus().timed_pop_filtered(
         30 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
     assert msg.type == Gst.MessageType.EOS
-    assert spill.get_property("frames-resident") == 0
+    assert sink.get_property("frames-resident") == 0
     a = to_ndarray(sink.emit("get-sample", 1))
     assert not a.flags.owndata
-    assert spill.get_property("frames-resident") == 1
+    assert sink.get_property("frames-resident") == 1
     part = a[10:20, 5:9]
     del a
     gc.collect()
-    assert spill.get_property("frames-resident") == 1
+    assert sink.get_property("frames-resident") == 1
     assert part.shape == (10, 4, 3)
     del part
     gc.collect()
-    assert spill.get_property("frames-resident") == 0
+    assert sink.get_property("frames-resident") == 0
     p.set_state(Gst.State.NULL)
 
 

@@ -12,8 +12,8 @@
  *   as root where mounting is permitted; otherwise the test says SKIP and
  *   why).  memspill keeps what does not fit in RAM and posts one
  *   RESOURCE/NO_SPACE_LEFT warning naming the directory; memsink keeps
- *   everything in RAM and posts one RESOURCE/WRITE warning naming it.  Every frame already accepted reads
- *   back identical, and once everything is freed the tmpfs is empty again
+ *   everything in RAM and posts the same warning (one error policy,
+ *   docs/design.md).  Every frame already accepted reads back identical, and once everything is freed the tmpfs is empty again
  *   (no spill file left open or on disk) and unmounts.
  * - the spill directory removed mid-stream, and made read-only mid-stream
  *   (a read-only bind mount as root, chmod 0500 otherwise): the spill file
@@ -362,7 +362,7 @@ GST_START_TEST (test_memsink_samples_full_tmpfs)
     fail_unless_equals_int (gst_harness_push (h, test_frame_new (i,
                 FRAME_SIZE)), GST_FLOW_OK);
   check_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE);
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT);
   check_no_message (bus);
   fail_unless (get_u64 (el, "spilled-bytes") <= 1024 * 1024);
   fail_unless (get_u64 (el, "resident-bytes") >= 60 * FRAME_SIZE);
@@ -414,6 +414,7 @@ GST_START_TEST (test_memsink_file_full_tmpfs)
   GstBus *bus;
   GstHarness *h;
   guint64 off;
+  gchar *text;
 
   if (!mount_small_tmpfs ("test_memsink_file_full_tmpfs"))
     return;
@@ -424,9 +425,11 @@ GST_START_TEST (test_memsink_file_full_tmpfs)
   for (off = 0; off < 3 * 1024 * 1024; off += FILE_WRITE)
     fail_unless_equals_int (gst_harness_push (h, file_data (off, FILE_WRITE)),
         GST_FLOW_OK);
+  text = g_strdup_printf ("No space left in spill directory \"%s\": frames "
+      "stay in memory until space is freed.", dir);
   mvt_expect_message (bus, GST_MESSAGE_WARNING, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_WRITE, "Could not spill to disk; the data stays in "
-      "memory.", dir);
+      GST_RESOURCE_ERROR_NO_SPACE_LEFT, text, "bytes spilled");
+  g_free (text);
   check_no_message (bus);
   check_file (el, 3 * 1024 * 1024);
 
