@@ -13,6 +13,9 @@ The Python side of gst-memvideo (the ``keyframeselect``, ``memspill`` and
   matter, as a lazy sequence held in a spill pool under ``max_memory_mb``;
 - :func:`encode_mp4` encodes numpy frames into an MP4 held in memory,
   returned without a second copy; :func:`iter_slices` streams it;
+- :class:`PreEventRecorder` keeps the recent past of a live source and
+  saves the seconds around an event as a playable file (memsink's
+  ``save``);
 - ``python3 -m memvideo.batch`` (:mod:`memvideo.batch`) extracts the
   keyframes of many videos on Dask distributed.
 
@@ -23,6 +26,7 @@ The elements must be installed (``meson install``) or found through
 from .encode import encode_mp4, iter_slices
 from .extract import ExtractedFrames, PoolStats, extract_frames
 from .frames import SUPPORTED_FORMATS, to_ndarray
+from .recorder import Clip, PreEventRecorder
 
 __all__ = [
     "to_ndarray",
@@ -32,6 +36,8 @@ __all__ = [
     "PoolStats",
     "encode_mp4",
     "iter_slices",
+    "PreEventRecorder",
+    "Clip",
 ]
 
 __version__ = "0.1.0"

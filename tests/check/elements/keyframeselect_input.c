@@ -19,6 +19,7 @@
 
 #include <gst/app/app.h>
 #include "keyframeselectfixture.h"
+#include "memvideotest.h"
 
 /* The error the filesink way: @text is the whole user message, @fragment
  * a part of the debug string with the numbers. */
@@ -546,7 +547,8 @@ keyframeselect_input_suite (void)
   tcase_add_test (tc, test_same_selection_formats_sizes);
   tcase_add_test (tc, test_all_formats);
   tcase_add_test (tc, test_holds_at_most_one_buffer);
-  tcase_add_test (tc, test_defaults_through_x264);
+  if (!mvt_h264_decoding_unavailable ())
+    tcase_add_test (tc, test_defaults_through_x264);
   return s;
 }
 
