@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,31 @@ GST_START_TEST (test_location_fifo)
   fail_unless (lstat (fifo, &st) == 0);
   fail_unless (S_ISFIFO (st.st_mode), "the FIFO was replaced");
   g_free (fifo);
+}
+
+GST_END_TEST;
+
+/* A character device at location (here a node of /dev/null's numbers,
+ * made as root): written into as filesink does, never replaced by a
+ * regular file */
+GST_START_TEST (test_location_device_node)
+{
+  gchar *node = g_build_filename (tmpdir, "null", NULL);
+  struct stat st;
+
+  if (mknod (node, S_IFCHR | 0600, makedev (1, 3)) != 0) {
+    g_print ("cannot make a device node here (%s): not tested\n",
+        g_strerror (errno));
+    g_free (node);
+    return;
+  }
+  fail_unless (save (node, NULL));
+  fail_unless (lstat (node, &st) == 0);
+  fail_unless (S_ISCHR (st.st_mode), "the device node was replaced");
+  fail_unless_equals_int (major (st.st_rdev), 1);
+  fail_unless_equals_int (minor (st.st_rdev), 3);
+  g_unlink (node);
+  g_free (node);
 }
 
 GST_END_TEST;
@@ -506,6 +532,7 @@ memsink_hardening_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_location_fifo);
+  tcase_add_test (tc, test_location_device_node);
   tcase_add_test (tc, test_location_fifo_without_reader);
   tcase_add_test (tc, test_location_hard_link);
   tcase_add_test (tc, test_location_keeps_mode);
