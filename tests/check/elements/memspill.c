@@ -1021,76 +1021,6 @@ GST_START_TEST (test_reconfigure_only_on_change)
 
 GST_END_TEST;
 
-/* Cuts every spill file below @dir to nothing: reloading fails. */
-static void
-truncate_spill_files (const gchar * dir)
-{
-  GPtrArray *fds = spill_fds_below (dir);
-  guint i;
-
-  fail_unless (fds->len > 0, "no spill file below %s", dir);
-  for (i = 0; i < fds->len; i++)
-    fail_unless (ftruncate (atoi (g_ptr_array_index (fds, i)), 0) == 0);
-  g_ptr_array_unref (fds);
-}
-
-/* Error policy: a spilled frame that cannot be read back is lost, so it
- * is an ERROR (once) and the stream stops; the failing map is the
- * application's, in its own thread. */
-GST_START_TEST (test_reload_failure_is_error)
-{
-  gchar *dir = g_build_filename (TESTS_BUILDDIR, "memspill-reload-XXXXXX",
-      NULL);
-  GstHarness *h;
-  GstBus *bus = gst_bus_new ();
-  GstBuffer *out;
-  GstMapInfo map;
-  gchar *text;
-  guint i;
-
-  fail_unless (g_mkdtemp (dir) != NULL);
-  h = harness_new (BLOCK_CAPS, "max-memory", (guint64) 0, "spill-directory",
-      dir, NULL);
-  gst_element_set_bus (h->element, bus);
-  for (i = 0; i < 3; i++)
-    fail_unless_equals_int (gst_harness_push (h, make_frame (BLOCK_SIZE, i)),
-        GST_FLOW_OK);
-  fail_unless_equals_uint64 (get_stat (h, "frames-spilled"), 3);
-
-  for (i = 0; i < 2; i++) {
-    /* before each map: a failed map makes GStreamer try a copy, whose
-     * spill extends the file again */
-    truncate_spill_files (dir);
-    out = gst_harness_pull (h);
-    fail_if (gst_buffer_map (out, &map, GST_MAP_READ));
-    gst_buffer_unref (out);
-  }
-  /* the next buffer stops the stream, the ERROR is on the bus by then */
-  fail_unless_equals_int (gst_harness_push (h, make_frame (BLOCK_SIZE, 3)),
-      GST_FLOW_ERROR);
-  text = g_strdup_printf ("Could not read a spilled frame back from spill "
-      "directory \"%s\".", dir);
-  mvt_expect_message (bus, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR,
-      GST_RESOURCE_ERROR_READ, text, "the file ends after 0 bytes");
-  g_free (text);
-  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_ERROR), 0);
-  fail_unless_equals_int (mvt_count_messages (bus, GST_MESSAGE_WARNING), 0);
-
-  /* a restart clears it */
-  gst_element_set_state (h->element, GST_STATE_READY);
-  gst_harness_play (h);
-  fail_unless_equals_int (gst_harness_push (h, make_frame (BLOCK_SIZE, 4)),
-      GST_FLOW_OK);
-
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
-  fail_unless (g_rmdir (dir) == 0);
-  g_free (dir);
-}
-
-GST_END_TEST;
-
 /* An input buffer that cannot be read (here: a frame of another memspill
  * whose spill file lost its data, with a plain memory appended, so that
  * it must be copied: pageable memory alone would pass through) is a
@@ -1337,7 +1267,6 @@ memspill_suite (void)
   if (!mvt_h264_decoding_unavailable ())
     tcase_add_test (tc, test_avdec_h264_upstream_does_not_stall);
   tcase_add_test (tc, test_reconfigure_only_on_change);
-  tcase_add_test (tc, test_reload_failure_is_error);
   tcase_add_test (tc, test_write_failure_in_app_thread);
   tcase_add_test (tc, test_unreadable_input_is_error);
   tcase_add_test (tc, test_tiny_buffers_within_max_disk);

@@ -47,6 +47,19 @@ spill_fds_below (const gchar * prefix)
   return found;
 }
 
+/* Cuts every spill file below @dir to nothing: reloading fails. */
+static inline void
+truncate_spill_files (const gchar * dir)
+{
+  GPtrArray *fds = spill_fds_below (dir);
+  guint i;
+
+  fail_unless (fds->len > 0, "no spill file below %s", dir);
+  for (i = 0; i < fds->len; i++)
+    fail_unless (ftruncate (atoi (g_ptr_array_index (fds, i)), 0) == 0);
+  g_ptr_array_unref (fds);
+}
+
 /* The checks on one spill fd; returns its directory (free with g_free). */
 static inline gchar *
 spill_fd_check (const gchar * entry, const gchar * spill_dir)
